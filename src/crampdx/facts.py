@@ -129,7 +129,6 @@ def _values_of(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
 
-
 def _build_vocabulary() -> dict[str, FactSpec]:
     specs: list[FactSpec] = [
         FactSpec("age", "number", "Age in years.", unit="years"),
@@ -149,15 +148,18 @@ def _build_vocabulary() -> dict[str, FactSpec]:
         specs.append(FactSpec(f"{base}.above_reference", "state", question))
     specs.append(
         FactSpec(
-            "lab.calcium_corrected", "number",
+            "lab.calcium_corrected",
+            "number",
             "Albumin-corrected calcium (mmol/L): measure total calcium and albumin.",
             unit="mmol/L",
         )
     )
     specs.append(
         FactSpec(
-            "lab.ck_x_uln", "number",
-            "CK as a multiple of the upper reference limit: measure CK.", unit="x ULN",
+            "lab.ck_x_uln",
+            "number",
+            "CK as a multiple of the upper reference limit: measure CK.",
+            unit="x ULN",
         )
     )
     for drug_class in DrugClass:
@@ -231,7 +233,9 @@ def _model_facts(model: BaseModel, prefix: str) -> Iterator[tuple[str, FactValue
 def _latest_first(results: list[LabResult]) -> list[LabResult]:
     # Dated results sort newest first; undated ones keep their order after the dated ones,
     # with the last listed taken as the most recent.
-    dated = sorted((r for r in results if r.collected), key=lambda r: r.collected or 0, reverse=True)
+    dated = sorted(
+        (r for r in results if r.collected), key=lambda r: r.collected or 0, reverse=True
+    )
     undated = [r for r in results if not r.collected][::-1]
     return dated + undated
 
@@ -258,7 +262,10 @@ def _lab_facts(patient: Patient) -> Iterator[tuple[str, FactValue]]:
     calcium, albumin = latest.get(Analyte.CALCIUM_TOTAL), latest.get(Analyte.ALBUMIN)
     if calcium is not None and albumin is not None:
         # Adjusted Ca (mmol/L) = Ca + 0.02 x (40 - albumin g/L)  (clinical reference §6b).
-        yield "lab.calcium_corrected", calcium.canonical_value + 0.02 * (40 - albumin.canonical_value)
+        yield (
+            "lab.calcium_corrected",
+            calcium.canonical_value + 0.02 * (40 - albumin.canonical_value),
+        )
     ck = latest.get(Analyte.CK)
     if ck is not None:
         uln = ck.canonical_range()[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -41,6 +42,32 @@ class CompiledKnowledgeBase:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.rules: tuple[CompiledRule, ...] = compile_rules(kb.rules)
+        self._engines: dict[str, Engine] = {}
+        self._engines_lock = threading.Lock()
+
+    def engine(self, name: EngineName | str | None = None) -> Engine:
+        """The engine called ``name`` for this knowledge base, built once and reused."""
+        key = name or available_engines()[0]
+        with self._engines_lock:
+            if key not in self._engines:
+                self._engines[key] = get_engine(self, key)
+            return self._engines[key]
+
+    @cached_property
+    def rule_index(self) -> dict[str, CompiledRule]:
+        """Compiled rules by id."""
+        return {rule.id: rule for rule in self.rules}
+
+    @cached_property
+    def rules_for_cause(self) -> dict[str, tuple[CompiledRule, ...]]:
+        """The supports/opposes rules of each cause, in rule order."""
+        grouped: dict[str, list[CompiledRule]] = {}
+        for rule in self.rules:
+            effect = rule.rule.then
+            target = getattr(effect, "supports", None) or getattr(effect, "opposes", None)
+            if isinstance(target, str):
+                grouped.setdefault(target, []).append(rule)
+        return {cause: tuple(rules) for cause, rules in grouped.items()}
 
     @cached_property
     def findings(self) -> frozenset[str]:

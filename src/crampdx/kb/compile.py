@@ -24,16 +24,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from crampdx.kb.model import AllOf, AnyOf, Condition, Leaf, Not, Op, Rule
+from crampdx.kb.model import AllOf, Condition, Leaf, Not, Op, Rule
 
 __all__ = [
+    "MAX_ALTERNATIVES",
     "CompiledRule",
     "Conjunction",
     "Test",
     "compile_condition",
     "compile_rules",
     "evaluate_test",
-    "MAX_ALTERNATIVES",
 ]
 
 # A rule expanding to more alternatives than this is rejected by the linter: it is
@@ -173,7 +173,5 @@ def compile_rules(rules: tuple[Rule, ...]) -> tuple[CompiledRule, ...]:
         layers[rule_id] = 1 + max(below) if below else 0
         return layers[rule_id]
 
-    compiled = [
-        CompiledRule(rule, alternatives[rule.id], layer_of(rule.id, ())) for rule in active
-    ]
+    compiled = [CompiledRule(rule, alternatives[rule.id], layer_of(rule.id, ())) for rule in active]
     return tuple(sorted(compiled, key=lambda c: (c.layer, c.id)))

@@ -32,7 +32,6 @@ from crampdx.kb.compile import MAX_ALTERNATIVES, compile_condition, compile_rule
 from crampdx.kb.load import KnowledgeBase, Located
 from crampdx.kb.model import (
     AllOf,
-    AnyOf,
     Citation,
     Condition,
     Derive,
@@ -47,7 +46,12 @@ from crampdx.kb.model import (
 )
 from crampdx.record.patient import Patient
 
-__all__ = ["DURABLE_MAX_BINDINGS", "DURABLE_MAX_NODE_TESTS", "lint_knowledge_base", "vocabulary_for"]
+__all__ = [
+    "DURABLE_MAX_BINDINGS",
+    "DURABLE_MAX_NODE_TESTS",
+    "lint_knowledge_base",
+    "vocabulary_for",
+]
 
 # durable_rules 2.0.28 limits (engineering notes §0, §4.1): 16 facts joined per rule,
 # 512 distinct alpha tests under one node (the 513th hangs create_ruleset forever).
@@ -60,11 +64,15 @@ def vocabulary_for(kb: KnowledgeBase) -> dict[str, FactSpec]:
     vocabulary = dict(VOCABULARY)
     vocabulary.update(register_tests(kb.catalogue))
     for derived in kb.derived.values():
-        vocabulary[derived.id] = FactSpec(derived.id, "state", derived.question or derived.description)
+        vocabulary[derived.id] = FactSpec(
+            derived.id, "state", derived.question or derived.description
+        )
     return vocabulary
 
 
-def _leaves(condition: Condition, path: tuple[str | int, ...]) -> Iterator[tuple[Leaf, tuple[str | int, ...]]]:
+def _leaves(
+    condition: Condition, path: tuple[str | int, ...]
+) -> Iterator[tuple[Leaf, tuple[str | int, ...]]]:
     if isinstance(condition, Leaf):
         yield condition, path
     elif isinstance(condition, Not):
@@ -86,20 +94,43 @@ class _Linter:
         self.vocabulary = vocabulary_for(kb)
         self.problems: list[Problem] = []
 
-    def report(self, code: str, message: str, where: Located | None, *path: str | int,
-               rule_id: str | None = None) -> None:
+    def report(
+        self,
+        code: str,
+        message: str,
+        where: Located | None,
+        *path: str | int,
+        rule_id: str | None = None,
+    ) -> None:
         line, column = (None, None) if where is None else where.at(*path)
         self.problems.append(
-            Problem(code, message, path=None if where is None else where.path,
-                    line=line, column=column, rule_id=rule_id)
+            Problem(
+                code,
+                message,
+                path=None if where is None else where.path,
+                line=line,
+                column=column,
+                rule_id=rule_id,
+            )
         )
 
-    def citations(self, citations: tuple[Citation, ...], where: Located | None,
-                  *path: str | int, rule_id: str | None = None) -> None:
+    def citations(
+        self,
+        citations: tuple[Citation, ...],
+        where: Located | None,
+        *path: str | int,
+        rule_id: str | None = None,
+    ) -> None:
         for index, citation in enumerate(citations):
             if citation.key not in self.kb.references:
-                self.report("CDX-L004", f"unknown citation key '{citation.key}'", where,
-                            *path, index, rule_id=rule_id)
+                self.report(
+                    "CDX-L004",
+                    f"unknown citation key '{citation.key}'",
+                    where,
+                    *path,
+                    index,
+                    rule_id=rule_id,
+                )
 
     def run(self) -> list[Problem]:
         kb = self.kb
@@ -108,24 +139,40 @@ class _Linter:
             self.citations(cause.citations, where, "citations")
             for index, test in enumerate(cause.confirm_with):
                 if test not in kb.catalogue:
-                    self.report("CDX-L012", f"confirm_with names unknown test '{test}'", where,
-                                "confirm_with", index)
+                    self.report(
+                        "CDX-L012",
+                        f"confirm_with names unknown test '{test}'",
+                        where,
+                        "confirm_with",
+                        index,
+                    )
             for index, other in enumerate(cause.mechanisms):
                 if other not in kb.causes:
-                    self.report("CDX-L012", f"mechanisms names unknown cause '{other}'", where,
-                                "mechanisms", index)
-        for test in kb.catalogue.values():
-            where = kb.origins.get(f"test:{test.id}")
-            self.citations(test.citations, where, "citations")
-            for index, prerequisite in enumerate(test.prerequisites):
+                    self.report(
+                        "CDX-L012",
+                        f"mechanisms names unknown cause '{other}'",
+                        where,
+                        "mechanisms",
+                        index,
+                    )
+        for entry in kb.catalogue.values():
+            where = kb.origins.get(f"test:{entry.id}")
+            self.citations(entry.citations, where, "citations")
+            for index, prerequisite in enumerate(entry.prerequisites):
                 if prerequisite not in kb.catalogue:
-                    self.report("CDX-L012", f"unknown prerequisite test '{prerequisite}'", where,
-                                "prerequisites", index)
+                    self.report(
+                        "CDX-L012",
+                        f"unknown prerequisite test '{prerequisite}'",
+                        where,
+                        "prerequisites",
+                        index,
+                    )
         for flag in kb.red_flags.values():
             self.citations(flag.citations, kb.origins.get(f"red_flag:{flag.id}"), "citations")
         for phenomenon in kb.phenomena.values():
-            self.citations(phenomenon.citations, kb.origins.get(f"phenomenon:{phenomenon.id}"),
-                           "citations")
+            self.citations(
+                phenomenon.citations, kb.origins.get(f"phenomenon:{phenomenon.id}"), "citations"
+            )
         for rule in kb.rules:
             self.rule(rule)
         self.cycles()
@@ -140,23 +187,44 @@ class _Linter:
             self.leaf(rule, leaf, where, path)
         alternatives = compile_condition(rule.when)
         if len(alternatives) > MAX_ALTERNATIVES:
-            self.report("CDX-L010", f"condition expands to {len(alternatives)} alternatives "
-                        f"(limit {MAX_ALTERNATIVES}); split the rule", where, "when", rule_id=rule.id)
+            self.report(
+                "CDX-L010",
+                f"condition expands to {len(alternatives)} alternatives "
+                f"(limit {MAX_ALTERNATIVES}); split the rule",
+                where,
+                "when",
+                rule_id=rule.id,
+            )
         for alternative in alternatives:
             bindings = len({test.finding for test in alternative})
             if bindings > DURABLE_MAX_BINDINGS:
-                self.report("CDX-L010", f"an alternative joins {bindings} facts "
-                            f"(durable_rules limit {DURABLE_MAX_BINDINGS})", where, "when",
-                            rule_id=rule.id)
+                self.report(
+                    "CDX-L010",
+                    f"an alternative joins {bindings} facts "
+                    f"(durable_rules limit {DURABLE_MAX_BINDINGS})",
+                    where,
+                    "when",
+                    rule_id=rule.id,
+                )
             for test in alternative:
                 if test.finding.startswith("derived.") and test.op != "present":
-                    self.report("CDX-L009", f"derived finding '{test.finding}' can only be tested "
-                                "with 'present' (it is never recorded as absent)", where, "when",
-                                rule_id=rule.id)
+                    self.report(
+                        "CDX-L009",
+                        f"derived finding '{test.finding}' can only be tested "
+                        "with 'present' (it is never recorded as absent)",
+                        where,
+                        "when",
+                        rule_id=rule.id,
+                    )
         if rule.status.value == "active":
             if not rule.tests.fires or not rule.tests.does_not_fire:
-                self.report("CDX-L007", "a rule needs at least one 'fires' and one "
-                            "'does_not_fire' test case", where, "tests", rule_id=rule.id)
+                self.report(
+                    "CDX-L007",
+                    "a rule needs at least one 'fires' and one 'does_not_fire' test case",
+                    where,
+                    "tests",
+                    rule_id=rule.id,
+                )
             for kind in ("fires", "does_not_fire"):
                 for index, snippet in enumerate(getattr(rule.tests, kind)):
                     try:
@@ -164,14 +232,29 @@ class _Linter:
                     except ValidationError as error:
                         first = error.errors(include_url=False)[0]
                         field = ".".join(str(part) for part in first["loc"])
-                        self.report("CDX-L013", f"test case is not a valid patient: {field}: "
-                                    f"{first['msg']}", where, "tests", kind, index, rule_id=rule.id)
+                        self.report(
+                            "CDX-L013",
+                            f"test case is not a valid patient: {field}: {first['msg']}",
+                            where,
+                            "tests",
+                            kind,
+                            index,
+                            rule_id=rule.id,
+                        )
 
-    def leaf(self, rule: Rule, leaf: Leaf, where: Located | None, path: tuple[str | int, ...]) -> None:
+    def leaf(
+        self, rule: Rule, leaf: Leaf, where: Located | None, path: tuple[str | int, ...]
+    ) -> None:
         spec = self.vocabulary.get(leaf.finding)
         if spec is None:
-            self.report("CDX-L001", f"unknown finding '{leaf.finding}'", where, *path, "finding",
-                        rule_id=rule.id)
+            self.report(
+                "CDX-L001",
+                f"unknown finding '{leaf.finding}'",
+                where,
+                *path,
+                "finding",
+                rule_id=rule.id,
+            )
             return
         numeric_ops = {"lt", "le", "gt", "ge"}
         problem = None
@@ -184,14 +267,22 @@ class _Linter:
         elif spec.kind == "category":
             values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
             if leaf.op in numeric_ops | {"present", "absent"}:
-                problem = f"'{leaf.finding}' takes one of {list(spec.values)}: use eq, ne, in or not_in"
+                problem = (
+                    f"'{leaf.finding}' takes one of {list(spec.values)}: use eq, ne, in or not_in"
+                )
             elif any(value not in spec.values for value in values):
                 problem = f"'{leaf.finding}' takes one of {list(spec.values)}, not {list(values)}"
         if problem:
             self.report("CDX-L008", problem, where, *path, "value", rule_id=rule.id)
         if isinstance(leaf.value, float) and _needs_exponent(leaf.value):
-            self.report("CDX-L011", f"value {leaf.value!r} needs exponent notation; durable_rules "
-                        "cannot parse it", where, *path, "value", rule_id=rule.id)
+            self.report(
+                "CDX-L011",
+                f"value {leaf.value!r} needs exponent notation; durable_rules cannot parse it",
+                where,
+                *path,
+                "value",
+                rule_id=rule.id,
+            )
 
     def effect(self, rule: Rule, where: Located | None) -> None:
         effect = rule.then
@@ -206,11 +297,17 @@ class _Linter:
         elif isinstance(effect, Phenomenon):
             target = (effect.phenomenon, self.kb.phenomena)
         elif isinstance(effect, Derive) and effect.derive not in self.kb.derived:
-            self.report("CDX-L005", f"'{effect.derive}' is not declared in a 'derived' section",
-                        where, "then", rule_id=rule.id)
+            self.report(
+                "CDX-L005",
+                f"'{effect.derive}' is not declared in a 'derived' section",
+                where,
+                "then",
+                rule_id=rule.id,
+            )
         if target is not None and target[0] not in target[1]:
-            self.report("CDX-L005", f"effect names unknown '{target[0]}'", where, "then",
-                        rule_id=rule.id)
+            self.report(
+                "CDX-L005", f"effect names unknown '{target[0]}'", where, "then", rule_id=rule.id
+            )
 
     def cycles(self) -> None:
         try:
@@ -226,9 +323,12 @@ class _Linter:
                 names.setdefault(leaf.finding.split(".", 1)[0], set()).add(leaf.finding)
         for namespace, members in sorted(names.items()):
             if len(members) > DURABLE_MAX_NODE_TESTS:
-                self.report("CDX-L010", f"{len(members)} distinct '{namespace}.*' facts are tested "
-                            f"(durable_rules hangs past 512 per node; limit {DURABLE_MAX_NODE_TESTS})",
-                            None)
+                self.report(
+                    "CDX-L010",
+                    f"{len(members)} distinct '{namespace}.*' facts are tested "
+                    f"(durable_rules hangs past 512 per node; limit {DURABLE_MAX_NODE_TESTS})",
+                    None,
+                )
 
 
 def lint_knowledge_base(kb: KnowledgeBase) -> list[Problem]:

@@ -88,7 +88,9 @@ class _PositionLoader(yaml.SafeLoader):
     """A safe loader that keeps the node tree so positions can be looked up."""
 
 
-def _positions(node: yaml.Node, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Position]]:
+def _positions(
+    node: yaml.Node, path: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], Position]]:
     yield path, (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -99,7 +101,9 @@ def _positions(node: yaml.Node, path: tuple[str | int, ...]) -> Iterator[tuple[t
             yield from _positions(item, (*path, index))
 
 
-def _locate(loc: tuple[str | int, ...], positions: dict[tuple[str | int, ...], Position]) -> Position:
+def _locate(
+    loc: tuple[str | int, ...], positions: dict[tuple[str | int, ...], Position]
+) -> Position:
     """Walk a pydantic error location through the YAML tree, skipping union tags."""
     current: tuple[str | int, ...] = ()
     for part in loc:
@@ -117,7 +121,9 @@ def default_rules_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "rules"
 
 
-def read_rule_file(path: Path) -> tuple[RuleFile | None, dict[tuple[str | int, ...], Position], list[Problem]]:
+def read_rule_file(
+    path: Path,
+) -> tuple[RuleFile | None, dict[tuple[str | int, ...], Position], list[Problem]]:
     """Parse and validate one file; problems are returned, never raised."""
     shown = str(path)
     try:
@@ -126,20 +132,34 @@ def read_rule_file(path: Path) -> tuple[RuleFile | None, dict[tuple[str | int, .
         return None, {}, [Problem("CDX-K001", f"cannot read file: {error.strerror}", path=shown)]
     try:
         node = yaml.compose(text, Loader=_PositionLoader)
-        data = yaml.load(text, Loader=_PositionLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_PositionLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         reason = str(getattr(error, "problem", None) or error)
         line = None if mark is None else mark.line + 1
         column = None if mark is None else mark.column + 1
-        return None, {}, [Problem("CDX-K002", f"YAML syntax: {reason}", path=shown, line=line, column=column)]
+        return (
+            None,
+            {},
+            [Problem("CDX-K002", f"YAML syntax: {reason}", path=shown, line=line, column=column)],
+        )
     if node is None or data is None:
         return RuleFile(), {}, []
     positions = dict(_positions(node, ()))
     if not isinstance(data, dict):
-        return None, positions, [
-            Problem("CDX-K003", "a rule file must be a mapping at the top level", path=shown, line=1, column=1)
-        ]
+        return (
+            None,
+            positions,
+            [
+                Problem(
+                    "CDX-K003",
+                    "a rule file must be a mapping at the top level",
+                    path=shown,
+                    line=1,
+                    column=1,
+                )
+            ],
+        )
     try:
         return RuleFile.model_validate(data), positions, []
     except ValidationError as error:
@@ -216,19 +236,26 @@ def load_knowledge_base(
     origins: dict[str, Located] = {}
     digest = hashlib.sha256()
 
-    def place(kind: str, key: str, path: Path, positions: dict[tuple[str | int, ...], Position],
-              prefix: tuple[str | int, ...]) -> bool:
+    def place(
+        kind: str,
+        key: str,
+        path: Path,
+        positions: dict[tuple[str | int, ...], Position],
+        prefix: tuple[str | int, ...],
+    ) -> bool:
         """Record where ``key`` is defined; report a duplicate definition."""
         label = f"{kind}:{key}"
         line, column = positions.get(prefix, (1, 1))
-        sub = {k[len(prefix):]: v for k, v in positions.items() if k[: len(prefix)] == prefix}
+        sub = {k[len(prefix) :]: v for k, v in positions.items() if k[: len(prefix)] == prefix}
         if label in origins:
             first = origins[label]
             problems.append(
                 Problem(
                     "CDX-L002",
                     f"duplicate {kind} id '{key}' (first defined at {first.path}:{first.line})",
-                    path=str(path), line=line, column=column,
+                    path=str(path),
+                    line=line,
+                    column=column,
                     rule_id=key if kind == "rule" else None,
                 )
             )
@@ -244,7 +271,9 @@ def load_knowledge_base(
         problems.extend(file_problems)
         if parsed is None:
             continue
-        if parsed.cause is not None and place("cause", parsed.cause.id, path, positions, ("cause",)):
+        if parsed.cause is not None and place(
+            "cause", parsed.cause.id, path, positions, ("cause",)
+        ):
             causes[parsed.cause.id] = parsed.cause
         for section, target, kind in (
             ("references", references, "reference"),
@@ -266,7 +295,10 @@ def load_knowledge_base(
                     Problem(
                         "CDX-L003",
                         f"rule id must start with the file's cause id '{parsed.cause.id}.'",
-                        path=str(path), line=line, column=column, rule_id=rule.id,
+                        path=str(path),
+                        line=line,
+                        column=column,
+                        rule_id=rule.id,
                     )
                 )
 

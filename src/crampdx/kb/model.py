@@ -113,7 +113,9 @@ class Leaf(BaseModel):
 
     model_config = _STRICT
 
-    finding: StrictStr = Field(description="A fact name from the vocabulary (docs: patient-record).")
+    finding: StrictStr = Field(
+        description="A fact name from the vocabulary (docs: patient-record)."
+    )
     op: Op
     value: LeafValue = None
 
@@ -154,7 +156,8 @@ def _condition_tag(value: Any) -> str | None:
             if key in value:
                 return key
         return None
-    return {AllOf: "all", AnyOf: "any", Not: "not", Leaf: "finding"}.get(type(value))
+    tags: dict[type, str] = {AllOf: "all", AnyOf: "any", Not: "not", Leaf: "finding"}
+    return tags.get(type(value))
 
 
 Condition = Annotated[
@@ -165,7 +168,9 @@ Condition = Annotated[
     Discriminator(
         _condition_tag,
         custom_error_type="condition",
-        custom_error_message="a condition is {finding, op, value}, {all: [...]}, {any: [...]} or {not: ...}",
+        custom_error_message=(
+            "a condition is {finding, op, value}, {all: [...]}, {any: [...]} or {not: ...}"
+        ),
     ),
 ]
 
@@ -235,7 +240,16 @@ class SuppressTests(BaseModel):
     no_tests: StrictStr = Field(min_length=1, description="Why no tests are needed.")
 
 
-_EFFECT_KEYS = ("supports", "opposes", "derive", "red_flag", "order", "note", "phenomenon", "no_tests")
+_EFFECT_KEYS = (
+    "supports",
+    "opposes",
+    "derive",
+    "red_flag",
+    "order",
+    "note",
+    "phenomenon",
+    "no_tests",
+)
 
 
 def _effect_tag(value: Any) -> str | None:
@@ -295,7 +309,9 @@ class Rule(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    id: StrictStr = Field(pattern=_RULE_ID, description="'<cause or namespace>.<slug>', never reused.")
+    id: StrictStr = Field(
+        pattern=_RULE_ID, description="'<cause or namespace>.<slug>', never reused."
+    )
     version: StrictInt = Field(ge=1, description="Bump on any change of logic.")
     status: RuleStatus = RuleStatus.ACTIVE
     title: StrictStr | None = Field(default=None, description="One line a clinician can read.")
@@ -345,7 +361,9 @@ class Cause(BaseModel):
         ge=-10, le=0, description="Baseline log-odds among patients presenting with cramps."
     )
     urgency: UrgencyName = Field(description="How soon to act when this cause leads.")
-    mimic: StrictBool = Field(default=False, description="A mimic of cramp, not a cause of true cramp.")
+    mimic: StrictBool = Field(
+        default=False, description="A mimic of cramp, not a cause of true cramp."
+    )
     rationale: StrictStr = Field(min_length=1)
     citations: tuple[Citation, ...] = Field(min_length=1)
     confirm_with: tuple[StrictStr, ...] = Field(
@@ -380,15 +398,25 @@ class TestDef(BaseModel):
     id: StrictStr = Field(pattern=_ID)
     name: StrictStr
     tier: StrictInt = Field(
-        ge=0, le=6,
+        ge=0,
+        le=6,
         description=(
             "0 clinical/bedside, 1 first-line bloods/urine/ECG/ABI, 2 neurophysiology, "
             "3 antibodies, 4 genetics, 5 imaging, 6 tissue (clinical reference §4)."
         ),
     )
     category: Literal[
-        "clinical", "blood", "urine", "cardiac", "vascular", "neurophysiology",
-        "antibody", "genetic", "imaging", "tissue", "other",
+        "clinical",
+        "blood",
+        "urine",
+        "cardiac",
+        "vascular",
+        "neurophysiology",
+        "antibody",
+        "genetic",
+        "imaging",
+        "tissue",
+        "other",
     ]
     cost: StrictInt = Field(ge=1, le=4, description="1 cheapest … 4 most expensive.")
     invasiveness: Literal["none", "minimal", "moderate", "invasive"]

@@ -260,9 +260,7 @@ class Medication(BaseModel):
     rxnorm: str | None = Field(
         default=None, pattern=r"^\d+$", description="RxNorm ingredient code (RxCUI), if known."
     )
-    started: dt.date | None = Field(
-        default=None, description="Start date (ISO 8601)."
-    )
+    started: dt.date | None = Field(default=None, description="Start date (ISO 8601).")
     started_before_cramps: State = Field(
         default=State.UNKNOWN,
         description="Was this drug started before the cramps began (or did they worsen after)?",

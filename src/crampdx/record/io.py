@@ -22,9 +22,7 @@ from crampdx.record.patient import Patient
 
 __all__ = ["load_patient", "parse_patient", "patient_problems"]
 
-_YAML_BOOL_HINT = (
-    " (YAML reads bare yes/no/on/off as true/false: quote the word, e.g. 'absent')"
-)
+_YAML_BOOL_HINT = " (YAML reads bare yes/no/on/off as true/false: quote the word, e.g. 'absent')"
 
 
 def patient_problems(error: ValidationError) -> tuple[Problem, ...]:
@@ -95,7 +93,11 @@ def load_patient(path: str | Path) -> Patient:
     except json.JSONDecodeError as error:
         raise PatientFileError(
             f"{file}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}",
-            (Problem("CDX-F001", error.msg, path=str(file), line=error.lineno, column=error.colno),),
+            (
+                Problem(
+                    "CDX-F001", error.msg, path=str(file), line=error.lineno, column=error.colno
+                ),
+            ),
         ) from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)

@@ -222,10 +222,13 @@ class Symptoms(BaseModel):
     claudication: State = _state(
         "Does walking bring on calf pain that eases within minutes of standing still?"
     )
-    rest_pain: State = _state("Is there limb pain at rest (especially at night, eased by dangling)?")
+    rest_pain: State = _state(
+        "Is there limb pain at rest (especially at night, eased by dangling)?"
+    )
     sudden_limb_pain: State = _state("Did severe pain in one limb come on suddenly?")
     urge_to_move_legs: State = _state(
-        "Is there an urge to move the legs with unpleasant sensations, worse at rest in the evening?"
+        "Is there an urge to move the legs with unpleasant sensations, worse at rest in the "
+        "evening?"
     )
     hyperhidrosis: State = _state("Is there excessive sweating?")
     insomnia: State = _state("Is there severe insomnia?")
@@ -248,7 +251,9 @@ class Symptoms(BaseModel):
         "Is there unexplained bruising, petechiae, nose or gum bleeding, blood in urine or stool?"
     )
     tinnitus_or_hearing_loss: State = _state("Is there new tinnitus or hearing loss?")
-    visual_disturbance: State = _state("Is there visual disturbance or a past episode of optic neuritis?")
+    visual_disturbance: State = _state(
+        "Is there visual disturbance or a past episode of optic neuritis?"
+    )
     emotional_lability: State = _state("Is there inappropriate laughing or crying?")
     anxiety: State = _state("Is the patient anxious, or do episodes come with overbreathing?")
     abdominal_pain: State = _state("Is there abdominal pain?")
@@ -295,12 +300,12 @@ class Exam(BaseModel):
     axial_rigidity: State = _state("Is there rigidity of the trunk and proximal muscles?")
     lumbar_hyperlordosis: State = _state("Is there a fixed lumbar hyperlordosis?")
     generalised_rigidity: State = _state("Is there generalised rigidity?")
-    stimulus_induced_spasms: State = _state(
-        "Do touch, noise or movement trigger painful spasms?"
-    )
+    stimulus_induced_spasms: State = _state("Do touch, noise or movement trigger painful spasms?")
     trismus: State = _state("Is there trismus (lockjaw)?")
     myotonia_grip: State = _state("After a firm grip, is the release slow (grip myotonia)?")
-    myotonia_percussion: State = _state("Does percussion of thenar or forearm muscle cause a dimple?")
+    myotonia_percussion: State = _state(
+        "Does percussion of thenar or forearm muscle cause a dimple?"
+    )
     myotonia_warm_up: State = _state("Does stiffness ease with repeated movement (warm-up)?")
     paradoxical_myotonia: State = _state("Does stiffness worsen with repetition or cold?")
     rippling_muscle: State = _state("Does percussion or stretch produce rolling muscle waves?")
@@ -308,13 +313,17 @@ class Exam(BaseModel):
     sensory_loss_distal_symmetric: State = _state(
         "Is there symmetric distal (glove-and-stocking) sensory loss?"
     )
-    sensory_loss_dermatomal: State = _state("Is there sensory loss in a dermatome or nerve territory?")
+    sensory_loss_dermatomal: State = _state(
+        "Is there sensory loss in a dermatome or nerve territory?"
+    )
     sensory_level: State = _state("Is there a sensory level on the trunk?")
     proprioceptive_loss: State = _state("Is joint position or vibration sense lost?")
     romberg: State = _state("Is Romberg's test positive?")
     pes_cavus: State = _state("Are there high-arched feet (pes cavus) or hammer toes?")
     foot_drop: State = _state("Is there foot drop or a steppage gait?")
-    split_hand: State = _state("Is the thenar eminence wasted more than the hypothenar (split hand)?")
+    split_hand: State = _state(
+        "Is the thenar eminence wasted more than the hypothenar (split hand)?"
+    )
     head_drop: State = _state("Is there neck extensor weakness (head drop)?")
     calf_hypertrophy: State = _state("Are the calves enlarged (hypertrophy or pseudohypertrophy)?")
     muscle_hypertrophy: State = _state("Are muscles generally hypertrophied (athletic build)?")
@@ -353,7 +362,9 @@ class Exam(BaseModel):
     wound: State = _state("Is there a wound, puncture or bite?")
     local_bite_reaction: State = _state("Is there a local bite mark with regional pain?")
     abdominal_rigidity: State = _state("Is the abdominal wall rigid?")
-    macroglossia_or_myxoedema: State = _state("Are there myxoedema features (puffy face, slow speech)?")
+    macroglossia_or_myxoedema: State = _state(
+        "Are there myxoedema features (puffy face, slow speech)?"
+    )
 
 
 class DiabetesType(StrEnum):
@@ -418,9 +429,13 @@ class FamilyHistory(BaseModel):
 
     neuromuscular_disease: State = _state("Any family history of neuromuscular disease?")
     muscle_cramps: State = _state("Do relatives have similar cramps?")
-    motor_neuron_disease: State = _state("Any family history of ALS/MND or frontotemporal dementia?")
+    motor_neuron_disease: State = _state(
+        "Any family history of ALS/MND or frontotemporal dementia?"
+    )
     neuropathy: State = _state("Any family history of neuropathy or high-arched feet?")
-    myotonia: State = _state("Any family history of myotonia, early cataracts or myotonic dystrophy?")
+    myotonia: State = _state(
+        "Any family history of myotonia, early cataracts or myotonic dystrophy?"
+    )
     periodic_paralysis: State = _state("Any family history of periodic paralysis?")
     x_linked_pattern: State = _state("Are affected relatives males linked through the mother?")
 
@@ -461,7 +476,9 @@ class History(BaseModel):
     hypertension: State = _state("Hypertension?")
     cardiovascular_disease: State = _state("Known coronary or cerebrovascular disease?")
     atrial_fibrillation: State = _state("Atrial fibrillation or another embolic source?")
-    recent_vascular_procedure: State = _state("Recent arterial catheterisation or vascular surgery?")
+    recent_vascular_procedure: State = _state(
+        "Recent arterial catheterisation or vascular surgery?"
+    )
     lumbar_spine_disease: State = _state("Known lumbar disc disease or canal stenosis?")
     cervical_spondylosis: State = _state("Known cervical spondylosis?")
     recent_infection: State = _state("Infection (viral, diarrhoeal) in the past 6 weeks?")
@@ -531,7 +548,9 @@ class Patient(BaseModel):
 
     model_config = _FROZEN
 
-    id: str | None = Field(default=None, description="Caller's identifier; never used in reasoning.")
+    id: str | None = Field(
+        default=None, description="Caller's identifier; never used in reasoning."
+    )
     assessment_date: dt.date | None = Field(
         default=None, description="The date the assessment is for; used to age tests already done."
     )
@@ -542,7 +561,9 @@ class Patient(BaseModel):
     symptoms: Symptoms = Field(default_factory=Symptoms)
     exam: Exam = Field(default_factory=Exam)
     history: History = Field(default_factory=History)
-    labs: tuple[LabResult, ...] = Field(default=(), description="Lab results; serial values allowed.")
+    labs: tuple[LabResult, ...] = Field(
+        default=(), description="Lab results; serial values allowed."
+    )
     medications: tuple[Medication, ...] = Field(default=())
     medications_complete: bool = Field(
         default=False,
@@ -560,6 +581,7 @@ class Patient(BaseModel):
                 raise ValueError("pregnancy.status is 'present' but sex is 'male'")
             if self.age_years is not None and not 9 <= self.age_years <= 65:
                 raise ValueError(
-                    f"pregnancy.status is 'present' at an implausible age_years ({self.age_years:g})"
+                    "pregnancy.status is 'present' at an implausible "
+                    f"age_years ({self.age_years:g})"
                 )
         return self
