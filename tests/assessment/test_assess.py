@@ -52,8 +52,11 @@ class TestDifferential:
 
     def test_unknown_never_counts_against(self, kb):
         unknown = run(kb, {"symptoms": {"weakness": "present"}}).cause("lowk")
-        known_normal = run(kb, {"symptoms": {"weakness": "present"}, "labs": [k(4.2)]}).cause("lowk")
-        assert unknown is not None and known_normal is not None
+        known_normal = run(kb, {"symptoms": {"weakness": "present"}, "labs": [k(4.2)]}).cause(
+            "lowk"
+        )
+        assert unknown is not None
+        assert known_normal is not None
         assert unknown.conflicting == ()
         assert [e.rule_id for e in known_normal.conflicting] == ["lowk.normal-k"]
         assert known_normal.score < unknown.score
@@ -73,12 +76,15 @@ class TestDifferential:
     def test_coexisting_causes_show_the_chain(self, kb):
         result = run(kb, {"labs": [k(3.0)], "medications": [{"name": "indapamide"}]})
         diuretic, lowk = result.cause("diuretic"), result.cause("lowk")
-        assert diuretic is not None and lowk is not None
+        assert diuretic is not None
+        assert lowk is not None
         assert diuretic.acts_through == ("lowk",)
         assert lowk.explained_by == ("diuretic",)
 
     def test_ranked_by_score_then_id(self, kb):
-        result = run(kb, {"exam": {"pes_cavus": "present"}, "medications": [{"name": "indapamide"}]})
+        result = run(
+            kb, {"exam": {"pes_cavus": "present"}, "medications": [{"name": "indapamide"}]}
+        )
         scores = [(c.score, c.id) for c in result.differential]
         assert scores == sorted(scores, key=lambda s: (-s[0], s[1]))
         assert [c.rank for c in result.differential] == list(range(1, len(scores) + 1))
@@ -151,7 +157,10 @@ class TestWorkup:
         }
         result = run(kb, patient)
         assert result.differential[0].id == "benign"
-        assert result.no_tests_reason == "Typical night cramps with a normal examination need no tests."
+        assert (
+            result.no_tests_reason
+            == "Typical night cramps with a normal examination need no tests."
+        )
         assert [w.test for w in result.workup] == ["medication_review"]
 
     def test_red_flag_overrides_no_tests(self, kb):

@@ -30,7 +30,9 @@ PROPERTY_SETTINGS = settings(
 )
 
 
-def _literals(compiled: CompiledKnowledgeBase, rule: CompiledRule, seen: frozenset[str]) -> Iterator[Literal]:
+def _literals(
+    compiled: CompiledKnowledgeBase, rule: CompiledRule, seen: frozenset[str]
+) -> Iterator[Literal]:
     """Every (finding, op) a rule depends on, through the rules that derive its inputs."""
     for alternative in rule.alternatives:
         for test in alternative:
@@ -54,9 +56,9 @@ def supporting_pairs() -> tuple[tuple[str, str], ...]:
             target.update(_literals(compiled, rule, frozenset()))
         opposed = {finding for finding, _ in opposes}
         for finding, op in sorted(supports):
-            if op == "present" and not finding.startswith("derived."):
-                if (finding, "absent") not in supports and finding not in opposed:
-                    pairs.append((cause, finding))
+            only_present = (finding, "absent") not in supports and finding not in opposed
+            if op == "present" and not finding.startswith("derived.") and only_present:
+                pairs.append((cause, finding))
     return tuple(pairs)
 
 
@@ -109,8 +111,12 @@ def test_unknown_to_absent_never_raises_a_cause_expecting_present(
 def test_listed_scores_match_the_scoring_model(patient: Patient):
     compiled = default_knowledge_base()
     result = assess(patient, engine="reference")
-    scores = score_causes(compiled, compiled.engine("reference").evaluate(patient_facts(patient)).fired)
-    assert [c.id for c in result.differential] == sorted(scores, key=lambda c: (-scores[c].score, c))
+    scores = score_causes(
+        compiled, compiled.engine("reference").evaluate(patient_facts(patient)).fired
+    )
+    assert [c.id for c in result.differential] == sorted(
+        scores, key=lambda c: (-scores[c].score, c)
+    )
     for cause in result.differential:
         assert cause.score == pytest.approx(scores[cause.id].score)
 
