@@ -13,7 +13,8 @@ CDX-L006 derived findings depend on each other in a cycle
 CDX-L007 a rule lacks a ``fires`` or a ``does_not_fire`` test case
 CDX-L008 a test's value does not fit the fact (number vs state vs category)
 CDX-L009 a derived finding is tested with anything but ``present`` (after ``not``)
-CDX-L010 a rule exceeds a durable_rules limit (alternatives, bindings, tests per node)
+CDX-L010 a rule exceeds a durable_rules limit (alternatives, bindings, tests per node,
+         rules sharing one condition)
 CDX-L011 a number cannot be written without an exponent (durable_rules error 204)
 CDX-L012 a cause's ``confirm_with``/``mechanisms`` or a test's prerequisite is unknown
 CDX-L013 an inline test case is not a valid patient record
@@ -28,7 +29,7 @@ from pydantic import ValidationError
 
 from crampdx.errors import Problem
 from crampdx.facts import VOCABULARY, FactSpec, register_tests
-from crampdx.kb.compile import MAX_ALTERNATIVES, compile_condition, compile_rules
+from crampdx.kb.compile import MAX_ALTERNATIVES, Conjunction, compile_condition, compile_rules
 from crampdx.kb.load import KnowledgeBase, Located
 from crampdx.kb.model import (
     AllOf,
@@ -57,6 +58,8 @@ __all__ = [
 # 512 distinct alpha tests under one node (the 513th hangs create_ruleset forever).
 DURABLE_MAX_BINDINGS = 16
 DURABLE_MAX_NODE_TESTS = 500
+# At most 256 rules may share an identical condition (durable_rules error 108).
+DURABLE_MAX_SHARED_CONDITION = 256
 
 
 def vocabulary_for(kb: KnowledgeBase) -> dict[str, FactSpec]:
@@ -316,6 +319,18 @@ class _Linter:
             self.report("CDX-L006", str(error), None)
 
     def node_limits(self) -> None:
+        shared: dict[Conjunction, int] = {}
+        for rule in self.kb.active_rules():
+            for alternative in compile_condition(rule.when):
+                shared[alternative] = shared.get(alternative, 0) + 1
+        for alternative, count in sorted(shared.items(), key=lambda item: -item[1])[:1]:
+            if count > DURABLE_MAX_SHARED_CONDITION:
+                self.report(
+                    "CDX-L010",
+                    f"{count} rules share the condition {alternative!r} "
+                    f"(durable_rules limit {DURABLE_MAX_SHARED_CONDITION})",
+                    None,
+                )
         # Facts of one namespace share an alpha node per name test in the durable network.
         names: dict[str, set[str]] = {}
         for rule in self.kb.rules:
