@@ -169,6 +169,7 @@ def _build_vocabulary() -> dict[str, FactSpec]:
         specs.append(
             FactSpec(f"{name}.started_before_cramps", "state", f"{question} Started before cramps?")
         )
+        specs.append(FactSpec(f"{name}.stopped", "state", f"{question} Has it been stopped?"))
     return {spec.name: spec for spec in specs}
 
 
@@ -260,7 +261,11 @@ def _lab_facts(patient: Patient) -> Iterator[tuple[str, FactValue]]:
         if high is not None:
             yield f"{base}.above_reference", PRESENT if value > high else ABSENT
     calcium, albumin = latest.get(Analyte.CALCIUM_TOTAL), latest.get(Analyte.ALBUMIN)
-    if calcium is not None and albumin is not None:
+    reported = latest.get(Analyte.CALCIUM_ADJUSTED)
+    if reported is not None:
+        # The lab's own adjusted value wins over recomputing it.
+        yield "lab.calcium_corrected", reported.canonical_value
+    elif calcium is not None and albumin is not None:
         # Adjusted Ca (mmol/L) = Ca + 0.02 x (40 - albumin g/L)  (clinical reference §6b).
         yield (
             "lab.calcium_corrected",
@@ -278,17 +283,22 @@ def _lab_facts(patient: Patient) -> Iterator[tuple[str, FactValue]]:
 def _drug_facts(patient: Patient) -> Iterator[tuple[str, FactValue]]:
     taken: set[DrugClass] = set()
     started_before: set[DrugClass] = set()
+    still_taken: set[DrugClass] = set()
     for medication in patient.medications:
         for drug_class in medication.classes:
             taken.add(drug_class)
             if medication.started_before_cramps is State.PRESENT:
                 started_before.add(drug_class)
+            if medication.stopped is None:
+                still_taken.add(drug_class)
     for drug_class in DrugClass:
         name = f"drug.{drug_class.value}"
         if drug_class in taken:
             yield name, PRESENT
             if drug_class in started_before:
                 yield f"{name}.started_before_cramps", PRESENT
+            # Stopped only when every medication of the class carries a stop date.
+            yield f"{name}.stopped", ABSENT if drug_class in still_taken else PRESENT
         elif patient.medications_complete:
             yield name, ABSENT
 

@@ -34,11 +34,14 @@ class DrugClass(StrEnum):
     POTASSIUM_SPARING_DIURETIC = "potassium_sparing_diuretic"
     BETA2_AGONIST = "beta2_agonist"
     LONG_ACTING_BETA2_AGONIST = "long_acting_beta2_agonist"
+    INHALED_CORTICOSTEROID = "inhaled_corticosteroid"
     BETA_BLOCKER = "beta_blocker"
     BETA_BLOCKER_ISA = "beta_blocker_isa"
     ACE_INHIBITOR = "ace_inhibitor"
     ARB = "arb"
     CALCIUM_CHANNEL_BLOCKER = "calcium_channel_blocker"
+    # CKS names nifedipine as a cause while diltiazem is an AAN Level C treatment.
+    DIHYDROPYRIDINE_CCB = "dihydropyridine_ccb"
     PROTON_PUMP_INHIBITOR = "proton_pump_inhibitor"
     RALOXIFENE = "raloxifene"
     ESTROGEN = "estrogen"
@@ -128,6 +131,12 @@ INGREDIENTS: dict[str, Ingredient] = _table(
     Ingredient("vilanterol", "1424884", (_C.BETA2_AGONIST, _C.LONG_ACTING_BETA2_AGONIST)),
     Ingredient("olodaterol", "1545658", (_C.BETA2_AGONIST, _C.LONG_ACTING_BETA2_AGONIST)),
     Ingredient("indacaterol", "1114333", (_C.BETA2_AGONIST, _C.LONG_ACTING_BETA2_AGONIST)),
+    # Inhaled corticosteroids: LABA + ICS had the highest sequence ratio (Garrison 2012)
+    Ingredient("budesonide", "19831", (_C.INHALED_CORTICOSTEROID,)),
+    Ingredient("fluticasone", "41126", (_C.INHALED_CORTICOSTEROID,)),
+    Ingredient("beclomethasone", "1347", (_C.INHALED_CORTICOSTEROID,)),
+    Ingredient("mometasone", "108118", (_C.INHALED_CORTICOSTEROID,)),
+    Ingredient("ciclesonide", "274964", (_C.INHALED_CORTICOSTEROID,)),
     # β-blockers; those with intrinsic sympathomimetic activity are flagged (BMJ BP)
     Ingredient("metoprolol", "6918", (_C.BETA_BLOCKER,), verified=True),
     Ingredient("atenolol", "1202", (_C.BETA_BLOCKER,)),
@@ -151,9 +160,9 @@ INGREDIENTS: dict[str, Ingredient] = _table(
     Ingredient("candesartan", "214354", (_C.ARB,)),
     Ingredient("irbesartan", "83818", (_C.ARB,)),
     Ingredient("telmisartan", "73494", (_C.ARB,)),
-    Ingredient("nifedipine", "7417", (_C.CALCIUM_CHANNEL_BLOCKER,)),
-    Ingredient("amlodipine", "17767", (_C.CALCIUM_CHANNEL_BLOCKER,)),
-    Ingredient("felodipine", "4316", (_C.CALCIUM_CHANNEL_BLOCKER,)),
+    Ingredient("nifedipine", "7417", (_C.CALCIUM_CHANNEL_BLOCKER, _C.DIHYDROPYRIDINE_CCB)),
+    Ingredient("amlodipine", "17767", (_C.CALCIUM_CHANNEL_BLOCKER, _C.DIHYDROPYRIDINE_CCB)),
+    Ingredient("felodipine", "4316", (_C.CALCIUM_CHANNEL_BLOCKER, _C.DIHYDROPYRIDINE_CCB)),
     Ingredient("verapamil", "11170", (_C.CALCIUM_CHANNEL_BLOCKER,)),
     Ingredient("diltiazem", "3443", (_C.CALCIUM_CHANNEL_BLOCKER,)),
     # Proton-pump inhibitors (hypomagnesaemia)
@@ -204,6 +213,8 @@ INGREDIENTS: dict[str, Ingredient] = _table(
     Ingredient("caffeine", "1886", (_C.STIMULANT,)),
     Ingredient("pseudoephedrine", "8896", (_C.STIMULANT,)),
     Ingredient("ephedrine", "3966", (_C.STIMULANT,)),
+    Ingredient("cocaine", "2670", (_C.STIMULANT,)),
+    Ingredient("nicotine", "7407", (_C.STIMULANT,)),
     # Others listed by the clinical reference
     Ingredient("pyrazinamide", "8987", (_C.PYRAZINAMIDE,)),
     Ingredient("cimetidine", "2541", (_C.CIMETIDINE,)),

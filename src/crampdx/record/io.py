@@ -23,15 +23,24 @@ from crampdx.record.patient import Patient
 __all__ = ["load_patient", "parse_patient", "patient_problems"]
 
 _YAML_BOOL_HINT = " (YAML reads bare yes/no/on/off as true/false: quote the word, e.g. 'absent')"
+# Error types where true/false most likely came from an unquoted YAML yes/no/on/off: a
+# state such as ``babinski: no`` reaches an enum, ``fasciculations: no`` an Observation.
+_BOOL_MISREAD_TYPES = {"enum", "literal_error", "model_type", "model_attributes_type"}
 
 
 def patient_problems(error: ValidationError) -> tuple[Problem, ...]:
     """One :class:`Problem` per pydantic error, with the dotted field path."""
     problems: list[Problem] = []
     for item in error.errors(include_url=False):
-        location = ".".join(str(part) for part in item["loc"])
+        loc = item["loc"]
+        # Unit and plausibility are checked on the whole lab result; name the field at fault.
+        if item["type"] == UNIT_ERROR:
+            loc = (*loc, "unit")
+        elif item["type"] == IMPLAUSIBLE_ERROR:
+            loc = (*loc, "value")
+        location = ".".join(str(part) for part in loc)
         message = item["msg"]
-        if isinstance(item.get("input"), bool) and item["type"] in {"enum", "literal_error"}:
+        if isinstance(item.get("input"), bool) and item["type"] in _BOOL_MISREAD_TYPES:
             message += _YAML_BOOL_HINT
         code = {
             UNIT_ERROR: "CDX-P002",

@@ -7,7 +7,7 @@ canonical unit. Rules only ever see canonical values.
 Factors come from molar masses (clinical reference §6a: Ca 40.08, Mg 24.305,
 glucose 180.16, creatinine 113.12, phosphorus 30.97 g/mol) and standard
 clinical chemistry conversion tables; each is checked against a textbook value
-in ``tests/test_labs.py``.
+in ``tests/record/test_record_units.py``.
 """
 
 from __future__ import annotations
@@ -40,10 +40,12 @@ class Analyte(StrEnum):
     CHLORIDE = "chloride"
     BICARBONATE = "bicarbonate"
     UREA = "urea"
+    UREA_NITROGEN = "urea_nitrogen"
     CREATININE = "creatinine"
     EGFR = "egfr"
     CALCIUM_TOTAL = "calcium_total"
     CALCIUM_IONIZED = "calcium_ionized"
+    CALCIUM_ADJUSTED = "calcium_adjusted"
     ALBUMIN = "albumin"
     MAGNESIUM = "magnesium"
     PHOSPHATE = "phosphate"
@@ -162,6 +164,14 @@ ANALYTES: dict[Analyte, AnalyteSpec] = {
         (0.5, 100.0),
         loinc=("22664-7", "3091-6"),
     ),
+    Analyte.UREA_NITROGEN: AnalyteSpec(
+        # BUN is reported as nitrogen: mg/dL x 0.357 = urea mmol/L (clinical reference §6a).
+        "Urea nitrogen (BUN)",
+        "mmol/L",
+        {**_same(*_MMOL), **_factor(0.357, "mg/dl")},
+        (0.5, 100.0),
+        loinc=("3094-0", "6299-2"),
+    ),
     Analyte.CREATININE: AnalyteSpec(
         "Creatinine",
         "umol/L",
@@ -189,6 +199,14 @@ ANALYTES: dict[Analyte, AnalyteSpec] = {
         {**_same(*_MMOL), **_factor(10.0 / _CALCIUM_G_MOL, "mg/dl"), **_factor(0.5, *_MEQ)},
         (0.2, 3.0),
         loinc=("1995-0", "1994-3", "17864-0", "57333-7"),
+    ),
+    Analyte.CALCIUM_ADJUSTED: AnalyteSpec(
+        # Albumin-adjusted calcium as reported by the lab; crampdx computes it otherwise.
+        "Calcium (albumin-adjusted, as reported)",
+        "mmol/L",
+        {**_same(*_MMOL), **_factor(10.0 / _CALCIUM_G_MOL, "mg/dl"), **_factor(0.5, *_MEQ)},
+        (0.5, 5.0),
+        loinc=("29265-6",),
     ),
     Analyte.ALBUMIN: AnalyteSpec(
         "Albumin",
@@ -230,7 +248,9 @@ ANALYTES: dict[Analyte, AnalyteSpec] = {
     Analyte.CK: AnalyteSpec(
         "Creatine kinase",
         "U/L",
-        {**_same(*_U_L), **_factor(1.0 / 0.0167, "ukat/l")},
+        # 1 U = 1 umol/min and 1 kat = 1 mol/s, so 1 ukat/L = 60 U/L exactly (0.0167 is 1/60
+        # rounded, which would put every converted value 0.2 % low).
+        {**_same(*_U_L), **_factor(60.0, "ukat/l")},
         (0.0, 1_000_000.0),
         loinc=("2157-6",),
         mass_only=True,

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+)
 
 from crampdx.record.drugs import Medication
 from crampdx.record.labs import LabResult
@@ -68,11 +76,14 @@ class Pregnancy(BaseModel):
     status: State = _state("Is the patient pregnant?")
     trimester: StrictInt | None = Field(default=None, ge=1, le=3, description="Trimester (1–3).")
 
-    @model_validator(mode="after")
-    def _trimester_needs_pregnancy(self) -> Self:
-        if self.trimester is not None and self.status is not State.PRESENT:
+    # A field validator (not a model validator) so that the error names pregnancy.trimester.
+    @field_validator("trimester")
+    @classmethod
+    def _trimester_needs_pregnancy(cls, trimester: int | None, info: ValidationInfo) -> int | None:
+        status = info.data.get("status")
+        if trimester is not None and status is not None and status is not State.PRESENT:
             raise ValueError("a trimester is given but pregnancy status is not 'present'")
-        return self
+        return trimester
 
 
 class CrampSite(StrEnum):
@@ -92,6 +103,7 @@ class CrampSite(StrEnum):
 
 class CrampTiming(StrEnum):
     NOCTURNAL = "nocturnal"
+    ON_WAKING = "on_waking"
     AT_REST = "at_rest"
     DURING_EXERCISE = "during_exercise"
     AFTER_EXERCISE = "after_exercise"
@@ -199,6 +211,7 @@ class Symptoms(BaseModel):
     )
     stiffness: Observation = _sign("Is there muscle stiffness? Where?")
     myalgia: State = _state("Is there muscle pain or aching between the cramps?")
+    twitching: State = _state("Does the patient notice muscle twitching?")
     exercise_intolerance: State = _state("Is there exercise intolerance (fatigue, pain on effort)?")
     second_wind: State = _state(
         "After 6–10 minutes of exercise, does effort become easier (a 'second wind')?"
@@ -310,6 +323,7 @@ class Exam(BaseModel):
     paradoxical_myotonia: State = _state("Does stiffness worsen with repetition or cold?")
     rippling_muscle: State = _state("Does percussion or stretch produce rolling muscle waves?")
     myoedema: State = _state("Does percussion raise a local mound of muscle (myoedema)?")
+    sensory_loss: Observation = _sign("Is there sensory loss (any distribution)? Where?")
     sensory_loss_distal_symmetric: State = _state(
         "Is there symmetric distal (glove-and-stocking) sensory loss?"
     )
@@ -340,6 +354,7 @@ class Exam(BaseModel):
     ptosis: State = _state("Is there ptosis?")
     facial_weakness: State = _state("Is there facial weakness?")
     frontal_balding: State = _state("Is there frontal balding or temporal wasting?")
+    alopecia: State = _state("Is there patchy or total hair loss (alopecia)?")
     cataract: State = _state("Are there cataracts (especially early onset)?")
     gynaecomastia: State = _state("Is there gynaecomastia?")
     hyperpigmentation: State = _state("Is the skin or buccal mucosa hyperpigmented?")
@@ -574,14 +589,17 @@ class Patient(BaseModel):
     )
     tests_done: tuple[TestDone, ...] = Field(default=())
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        if self.pregnancy.status is State.PRESENT:
-            if self.sex is Sex.MALE:
+    # A field validator (not a model validator) so that the error names the pregnancy field;
+    # sex and age_years are declared before pregnancy, so they are validated first.
+    @field_validator("pregnancy")
+    @classmethod
+    def _pregnancy_possible(cls, pregnancy: Pregnancy, info: ValidationInfo) -> Pregnancy:
+        if pregnancy.status is State.PRESENT:
+            sex, age_years = info.data.get("sex"), info.data.get("age_years")
+            if sex is Sex.MALE:
                 raise ValueError("pregnancy.status is 'present' but sex is 'male'")
-            if self.age_years is not None and not 9 <= self.age_years <= 65:
+            if age_years is not None and not 9 <= age_years <= 65:
                 raise ValueError(
-                    "pregnancy.status is 'present' at an implausible "
-                    f"age_years ({self.age_years:g})"
+                    f"pregnancy.status is 'present' at an implausible age_years ({age_years:g})"
                 )
-        return self
+        return pregnancy
