@@ -282,21 +282,25 @@ def _lab_facts(patient: Patient) -> Iterator[tuple[str, FactValue]]:
 
 def _drug_facts(patient: Patient) -> Iterator[tuple[str, FactValue]]:
     taken: set[DrugClass] = set()
-    started_before: set[DrugClass] = set()
+    timing: dict[DrugClass, set[State]] = {}
     still_taken: set[DrugClass] = set()
     for medication in patient.medications:
         for drug_class in medication.classes:
             taken.add(drug_class)
-            if medication.started_before_cramps is State.PRESENT:
-                started_before.add(drug_class)
+            timing.setdefault(drug_class, set()).add(medication.started_before_cramps)
             if medication.stopped is None:
                 still_taken.add(drug_class)
     for drug_class in DrugClass:
         name = f"drug.{drug_class.value}"
         if drug_class in taken:
             yield name, PRESENT
-            if drug_class in started_before:
+            # Present when any drug of the class preceded the cramps; absent only when
+            # every one of them is recorded as started afterwards.
+            states = timing[drug_class]
+            if State.PRESENT in states:
                 yield f"{name}.started_before_cramps", PRESENT
+            elif states == {State.ABSENT}:
+                yield f"{name}.started_before_cramps", ABSENT
             # Stopped only when every medication of the class carries a stop date.
             yield f"{name}.stopped", ABSENT if drug_class in still_taken else PRESENT
         elif patient.medications_complete:

@@ -1,0 +1,3 @@
+from crampdx.docgen import main
+
+raise SystemExit(main())
