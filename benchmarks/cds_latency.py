@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
 import socket
 import statistics
 import sys
@@ -25,35 +24,30 @@ LOOPBACK = "127.0.0.1"
 ISSUER = "http://127.0.0.1/benchmark-ehr"
 
 
-def _serve(port_queue: Any, jwks: dict[str, Any], engine: str | None, workers: int) -> None:
-    """Child process: start the service on a free loopback port and report the port."""
+def _start_service(jwks: dict[str, Any], engine: str | None, workers: int) -> tuple[Any, str]:
+    """Start the service in a child process on a free loopback port; return it and its URL."""
     import os
-
-    import uvicorn
+    import subprocess
 
     from crampdx.cdshooks import CdsSettings, TrustedIssuer
 
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((LOOPBACK, 0))
         port = probe.getsockname()[1]
+    base = f"http://{LOOPBACK}:{port}"
     settings = CdsSettings(
-        public_base_url=f"http://{LOOPBACK}:{port}",
+        public_base_url=base,
         trusted_issuers=(TrustedIssuer(issuer=ISSUER, jwks=jwks),),
         engine=engine,
     )
-    os.environ["CRAMPDX_CDS_SETTINGS"] = settings.model_dump_json()
-    port_queue.put(port)
-    uvicorn.run(
-        "crampdx.cdshooks:app_from_environment",
-        factory=True,
-        host=LOOPBACK,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-        ws="none",
-        backlog=256,
+    code = (
+        "import uvicorn; uvicorn.run('crampdx.cdshooks:app_from_environment', factory=True, "
+        f"host={LOOPBACK!r}, port={port}, workers={workers}, log_level='warning', "
+        "access_log=False, ws='none', backlog=256)"
     )
+    env = {**os.environ, "CRAMPDX_CDS_SETTINGS": settings.model_dump_json()}
+    child = subprocess.Popen([sys.executable, "-c", code], env=env, stdin=subprocess.DEVNULL)
+    return child, base
 
 
 def _searchset(*resources: dict[str, Any]) -> dict[str, Any]:
@@ -182,16 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     jwk = json.loads(jwt.get_algorithm_by_name("RS384").to_jwk(key.public_key()))
     jwk.update({"kid": "bench", "alg": "RS384"})
 
-    context = multiprocessing.get_context("spawn")
-    port_queue = context.Queue()
-    child = context.Process(
-        target=_serve, args=(port_queue, {"keys": [jwk]}, args.engine, args.workers)
-    )
     started = time.perf_counter()
-    child.start()
+    child, base = _start_service({"keys": [jwk]}, args.engine, args.workers)
     try:
-        port = port_queue.get(timeout=300)
-        base = f"http://{LOOPBACK}:{port}"
         _wait_ready(base, deadline=time.monotonic() + 300)
         print(
             f"service ready in {time.perf_counter() - started:.1f} s "
@@ -212,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         # Stops the child we started; uvicorn's supervisor stops its own workers on SIGTERM.
         child.terminate()
-        child.join(timeout=30)
+        child.wait(timeout=30)
     return 0
 
 

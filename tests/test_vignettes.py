@@ -20,13 +20,14 @@ from crampdx.vignettes import (
 VIGNETTES = Path(__file__).resolve().parent / "vignettes"
 FILES = sorted(VIGNETTES.glob("*.yaml"))
 
-# Floors on the figures of the whole set (reference engine). They start at zero and are
-# raised as the knowledge base grows, so that a change which loses a case fails here. They
-# guard against regressions; they are not targets to tune the rules towards (a larger
-# held-out set of published cases measures the knowledge base independently).
-RANK_1_FLOOR = 0
-TOP_3_FLOOR = 0
-CONFIRMING_TEST_FLOOR = 0
+# Floors on the figures of the whole set (reference engine), set at the figures of the
+# knowledge base as released, so that a change which loses a case fails here. They guard
+# against regressions; they are not targets to tune the rules towards (a larger held-out set
+# of published cases measures the knowledge base independently). Raise them when a change
+# improves the figures; never lower them to make a change pass.
+RANK_1_FLOOR = 20  # of 29
+TOP_3_FLOOR = 28  # of 29
+CONFIRMING_TEST_FLOOR = 21  # of the 25 cases with a confirming test
 
 
 @pytest.fixture(scope="module")

@@ -35,7 +35,7 @@ def _expand(entries: list[Any], kb: KnowledgeBase) -> list[Any]:
     expanded: list[Any] = []
     for entry in entries:
         if isinstance(entry, dict):
-            (title, target), = entry.items()
+            ((title, target),) = entry.items()
             if target == _PLACEHOLDER:
                 entry = {title: nav_entries(kb)}
             elif isinstance(target, list):

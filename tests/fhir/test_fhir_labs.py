@@ -201,10 +201,10 @@ def test_results_that_are_not_final_are_ignored_with_the_reason(status: str) -> 
 
 
 def test_unknown_loinc_codes_are_listed_as_unmapped() -> None:
-    # Urea nitrogen and total CO2 in blood are common (Synthea) but not crampdx analytes.
-    resources = [lab("bun", "6299-2", 14.0, "mg/dL"), lab("co2", "20565-8", 25.0, "mmol/L")]
+    # Total cholesterol and total CO2 in blood are common (Synthea), not crampdx analytes.
+    resources = [lab("chol", "2093-3", 190.0, "mg/dL"), lab("co2", "20565-8", 25.0, "mmol/L")]
     result = patient_from_fhir(bundle(*resources), assessment_date=DAY)
     assert {(i.resource, i.code) for i in result.report.unmapped} == {
-        ("Observation/bun", "http://loinc.org|6299-2"),
+        ("Observation/chol", "http://loinc.org|2093-3"),
         ("Observation/co2", "http://loinc.org|20565-8"),
     }

@@ -216,6 +216,18 @@ def test_resources_of_another_patient_are_ignored() -> None:
     assert issue.reason == "belongs to another patient"
 
 
+def test_expected_patient_id_is_enforced() -> None:
+    with pytest.raises(InteropError, match="expected patient"):
+        patient_from_fhir(bundle(), assessment_date=DAY, patient_id="someone-else")
+    # Without a Patient resource, only resources about the expected patient are used.
+    other = lab("k2", "2823-3", 2.0, "mmol/L")
+    other["subject"] = {"reference": "Patient/p2"}
+    result = patient_from_fhir(
+        [lab("k1", "2823-3", 3.0, "mmol/L"), other], assessment_date=DAY, patient_id=PATIENT_ID
+    )
+    assert [r.value for r in result.patient.labs] == [3.0]
+
+
 # --- input shapes ----------------------------------------------------------------------------
 
 

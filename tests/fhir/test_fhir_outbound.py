@@ -25,7 +25,7 @@ def mapped() -> MappingResult:
             condition("cramps", ICD10CM, "R25.2"),
             lab("k", "2823-3", 2.9, "mmol/L", date="2026-10-20"),
             medication_request("hctz", rxnorm="5487"),
-            lab("bun", "6299-2", 14.0, "mg/dL"),  # not a crampdx analyte: reported
+            lab("chol", "2093-3", 190.0, "mg/dL"),  # not a crampdx analyte: reported
         ),
         assessment_date=DAY,
     )

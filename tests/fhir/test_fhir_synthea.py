@@ -65,8 +65,8 @@ def test_every_resource_is_accounted_for(synthea: dict[str, Any]) -> None:
 def test_the_report_names_what_was_not_mapped(synthea: dict[str, Any]) -> None:
     report = patient_from_fhir(synthea, assessment_date=DAY).report
     unmapped_codes = {issue.code for issue in report.unmapped}
-    # Urea nitrogen and total CO2 in blood are not crampdx analytes.
-    assert "http://loinc.org|6299-2" in unmapped_codes
+    # Cholesterol and total CO2 in blood are not crampdx analytes.
+    assert "http://loinc.org|2093-3" in unmapped_codes
     assert "http://loinc.org|20565-8" in unmapped_codes
     prediabetes = [i for i in report.unmapped if i.code == "http://snomed.info/sct|15777000"]
     assert prediabetes

@@ -334,10 +334,11 @@ def _warm_up() -> None:
 
 def _cards(current: _State, call: CdsRequest, items: tuple[Any, ...]) -> list[dict[str, Any]]:
     today = dt.datetime.now(dt.UTC).date()
-    mapping = patient_from_fhir(list(items), assessment_date=today, strict=False)
+    # Data about anyone but context.patientId is refused (a Patient) or left out (the rest).
+    mapping = patient_from_fhir(
+        list(items), assessment_date=today, strict=False, patient_id=call.context.patientId
+    )
     patient = mapping.patient
-    if patient.id is not None and patient.id != call.context.patientId:
-        raise _ClientError(400, "invalid", "the prefetched Patient is not context.patientId")
     assessment = assess(patient, knowledge_base=current.compiled, engine=current.settings.engine)
     cards = cards_for(
         assessment,

@@ -235,9 +235,9 @@ def explain_command(
             console.print(table)
     if definition.confirm_with:
         console.print(f"Confirm or exclude with: {', '.join(definition.confirm_with)}.")
-    refs = "; ".join(
-        f"{c.key}: {kb.references[c.key].citation}"
+    refs = [
+        f"  {c.key}: {kb.references[c.key].citation}"
         for c in definition.citations
         if c.key in kb.references
-    )
-    console.print(Text(f"Sources for {cause}: {refs}", style="dim"))
+    ]
+    console.print(Text("\n".join([f"Sources for {cause}:", *refs]), style="dim"))

@@ -38,13 +38,16 @@ def nav_entries(kb: KnowledgeBase) -> list[object]:
     """The navigation of the knowledge-base section: the index, then causes by category."""
     entries: list[object] = [{"Overview": "knowledge-base/index.md"}]
     for category in sorted({c.category for c in kb.causes.values()}):
-        causes = sorted((c for c in kb.causes.values() if c.category == category),
-                        key=lambda c: c.name)
-        entries.append({
-            category.replace("_", " ").capitalize(): [
-                {c.name: f"knowledge-base/{c.category}/{c.id}.md"} for c in causes
-            ]
-        })
+        causes = sorted(
+            (c for c in kb.causes.values() if c.category == category), key=lambda c: c.name
+        )
+        entries.append(
+            {
+                category.replace("_", " ").capitalize(): [
+                    {c.name: f"knowledge-base/{c.category}/{c.id}.md"} for c in causes
+                ]
+            }
+        )
     return entries
 
 

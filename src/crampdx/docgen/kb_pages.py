@@ -19,6 +19,13 @@ from crampdx.report.conditions import condition_text, effect_text
 __all__ = ["ROOT", "cause_path", "knowledge_base_pages"]
 
 ROOT = "knowledge-base"
+_SYSTEMS = {
+    "snomed_ct": "SNOMED CT",
+    "icd10_cm": "ICD-10-CM",
+    "omim": "OMIM",
+    "loinc": "LOINC",
+    "cpt": "CPT",
+}
 
 
 def cause_path(cause: Cause) -> str:
@@ -93,7 +100,7 @@ def _cause_page(kb: KnowledgeBase, cause: Cause, root: Path | None) -> str:
     own = [r for r in kb.rules if r.id.startswith(f"{cause.id}.")]
     elsewhere = [r for r in kb.rules if not r.id.startswith(f"{cause.id}.") and _about(r, cause.id)]
     codes = "; ".join(
-        f"{system.upper().replace('_', '-')} {', '.join(values)}"
+        f"{_SYSTEMS.get(system, system)} {', '.join(values)}"
         for system, values in cause.codes.model_dump().items() if values
     )  # fmt: skip
     confirm = ", ".join(
@@ -154,8 +161,12 @@ def _index(kb: KnowledgeBase) -> str:
     ]
     categories = sorted({c.category for c in kb.causes.values()})
     for category in categories:
-        lines += [f"## {category.replace('_', ' ').capitalize()}", "",
-                  "| Cause | Id | Prior | Urgency | Rules |", "| --- | --- | --- | --- | --- |"]
+        lines += [
+            f"## {category.replace('_', ' ').capitalize()}",
+            "",
+            "| Cause | Id | Prior | Urgency | Rules |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for cause in sorted(kb.causes.values(), key=lambda c: c.name):
             if cause.category != category:
                 continue
@@ -170,17 +181,27 @@ def _index(kb: KnowledgeBase) -> str:
 
 
 def _shared(kb: KnowledgeBase) -> list[str]:
-    lines = ["## Red flags", "", "| Red flag | Urgency | Action | Raised by |",
-             "| --- | --- | --- | --- |"]
+    lines = [
+        "## Red flags",
+        "",
+        "| Red flag | Urgency | Action | Raised by |",
+        "| --- | --- | --- | --- |",
+    ]
     for flag in sorted(kb.red_flags.values(), key=lambda f: f.id):
         raised = ", ".join(
             f"`{r.id}`" for r in kb.rules if getattr(r.then, "red_flag", None) == flag.id
         )
-        lines.append(f"| {_cell(flag.name)} (`{flag.id}`) | {flag.urgency} | "
-                     f"{_cell(flag.action)} | {raised or '—'} |")
-    lines += ["", "## Workup catalogue", "",
-              "| Tier | Test | Category | Cost | Invasiveness | After | Confirms |",
-              "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines.append(
+            f"| {_cell(flag.name)} (`{flag.id}`) | {flag.urgency} | "
+            f"{_cell(flag.action)} | {raised or '—'} |"
+        )
+    lines += [
+        "",
+        "## Workup catalogue",
+        "",
+        "| Tier | Test | Category | Cost | Invasiveness | After | Confirms |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for test in sorted(kb.catalogue.values(), key=lambda t: (t.tier, t.id)):
         confirms = ", ".join(c.id for c in kb.causes.values() if test.id in c.confirm_with)
         lines.append(
@@ -188,14 +209,26 @@ def _shared(kb: KnowledgeBase) -> list[str]:
             f"{test.invasiveness} | {', '.join(test.prerequisites) or '—'} | "
             f"{_cell(confirms) or '—'} |"
         )
-    lines += ["", "## Cramp or mimic: the gate", "", "| Phenomenon | True cramp | Description |",
-              "| --- | --- | --- |"]
+    lines += [
+        "",
+        "## Cramp or mimic: the gate",
+        "",
+        "| Phenomenon | True cramp | Description |",
+        "| --- | --- | --- |",
+    ]
     for phenomenon in kb.phenomena.values():
-        lines.append(f"| {_cell(phenomenon.name)} (`{phenomenon.id}`) | "
-                     f"{'yes' if phenomenon.true_cramp else 'no'} | "
-                     f"{_cell(phenomenon.description)} |")
-    lines += ["", "## Derived findings", "", "| Finding | Meaning | Derived by |",
-              "| --- | --- | --- |"]
+        lines.append(
+            f"| {_cell(phenomenon.name)} (`{phenomenon.id}`) | "
+            f"{'yes' if phenomenon.true_cramp else 'no'} | "
+            f"{_cell(phenomenon.description)} |"
+        )
+    lines += [
+        "",
+        "## Derived findings",
+        "",
+        "| Finding | Meaning | Derived by |",
+        "| --- | --- | --- |",
+    ]
     for derived in sorted(kb.derived.values(), key=lambda d: d.id):
         rules = ", ".join(
             f"`{r.id}`" for r in kb.rules if getattr(r.then, "derive", None) == derived.id

@@ -72,20 +72,27 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         inner, _ = _unwrap(info.annotation)
-        if isinstance(inner, type) and issubclass(inner, BaseModel) and inner not in (
-            Observation, ReferenceRange
+        if (
+            isinstance(inner, type)
+            and issubclass(inner, BaseModel)
+            and inner not in (Observation, ReferenceRange)
         ):
             rows += _rows(inner, f"{path}.")
             continue
         description = info.description or ""
-        rows.append(f"| `{path}` | {_cell(_type_text(info.annotation, info))} | "
-                    f"{_cell(description)} |")
+        rows.append(
+            f"| `{path}` | {_cell(_type_text(info.annotation, info))} | {_cell(description)} |"
+        )
     return rows
 
 
 def _table(model: type[BaseModel], prefix: str = "") -> list[str]:
-    return ["| Field | Value | Question / meaning |", "| --- | --- | --- |",
-            *_rows(model, prefix), ""]
+    return [
+        "| Field | Value | Question / meaning |",
+        "| --- | --- | --- |",
+        *_rows(model, prefix),
+        "",
+    ]
 
 
 def _labs() -> list[str]:
@@ -117,8 +124,7 @@ def _drugs() -> list[str]:
 def _vocabulary() -> list[str]:
     regions = {f".{r.value}" for r in BodyRegion} | {".side"}
     observations = {
-        name for name in VOCABULARY
-        if any(f"{name}{suffix}" in VOCABULARY for suffix in (".side",))
+        name for name in VOCABULARY if any(f"{name}{suffix}" in VOCABULARY for suffix in (".side",))
     }
     lines = ["| Fact | Kind | Values / unit | Question |", "| --- | --- | --- | --- |"]
     for name, spec in VOCABULARY.items():
@@ -152,7 +158,8 @@ def patient_record_page() -> str:
         "",
         "Tri-state findings take `present`, `absent` or `unknown` (the default). In YAML, quote",
         "them if you ever write `yes`/`no`: YAML reads bare `yes`, `no`, `on`, `off` as booleans.",
-        f"Observations accept a bare state or `{{status, regions, side}}` with regions from {regions}.",
+        "Observations accept a bare state or `{status, regions, side}` with regions from",
+        f"{regions}.",
         "",
         "## Record fields",
         "",
@@ -183,7 +190,8 @@ def patient_record_page() -> str:
         "`drug.<class>` and `drug.<class>.started_before_cramps`; with `medications_complete:",
         "true`, unlisted classes are absent. Tests already done give `test.<id>`",
         "(`normal` / `abnormal` / `inconclusive`) and `test.<id>.<finding>`. Derived findings",
-        "(`derived.*`) are listed in the [knowledge base](knowledge-base/index.md#derived-findings).",
+        "(`derived.*`) are listed in the",
+        "[knowledge base](knowledge-base/index.md#derived-findings).",
         "",
         *_vocabulary(),
     ]

@@ -86,9 +86,12 @@ LOINC_PROPERTY: dict[str, LoincProperty] = {
     "2143-6": "MCnc",  # cortisol
     "1975-2": "MCnc",  # bilirubin
     "3091-6": "MCnc",  # urea (mass): crampdx accepts urea in mmol/L only
+    "3094-0": "MCnc",  # urea nitrogen SerPl
+    "6299-2": "MCnc",  # urea nitrogen Bld
     # substance (molar) concentration
     "14682-9": "SCnc",
     "2000-8": "SCnc",
+    "29265-6": "SCnc",  # calcium corrected for albumin
     "1995-0": "SCnc",
     "1994-3": "SCnc",
     "2601-3": "SCnc",

@@ -161,8 +161,15 @@ class _Med:
 
 
 class _Mapper:
-    def __init__(self, read: ReadResult, assessment_date: dt.date, strict: bool) -> None:
+    def __init__(
+        self,
+        read: ReadResult,
+        assessment_date: dt.date,
+        strict: bool,
+        patient_id: str | None = None,
+    ) -> None:
         self.assessment_date = assessment_date
+        self.expected_patient = patient_id
         self.strict = strict
         self.values: dict[str, tuple[str | int, str]] = {}
         self.signs: dict[str, _Sign] = {}
@@ -270,8 +277,16 @@ class _Mapper:
                 "map one patient at a time",
                 (Problem("CDX-I003", "more than one Patient resource"),),
             )
+        expected = None if self.expected_patient is None else f"Patient/{self.expected_patient}"
         if patients:
+            if expected is not None and patients[0].ref != expected:
+                raise InteropError(
+                    f"the Patient resource is not the expected patient ({expected})",
+                    (Problem("CDX-I004", "unexpected Patient resource"),),
+                )
             return patients[0].aliases
+        if expected is not None:
+            return frozenset({expected})
         subjects = {
             ref for item in self.resources if (ref := self._subject(item.resource)) is not None
         }
@@ -1082,6 +1097,7 @@ def patient_from_fhir(
     *,
     assessment_date: dt.date | None = None,
     strict: bool = True,
+    patient_id: str | None = None,
 ) -> MappingResult:
     """Build a crampdx patient record from FHIR R4 data.
 
@@ -1094,6 +1110,9 @@ def patient_from_fhir(
             analyte, contradicts its LOINC code, or is implausible raises an error
             listing every such value. When False they are listed in the report (kind
             ``error``) and left out of the record.
+        patient_id: the id of the patient the data must be about (e.g. a CDS Hooks
+            ``context.patientId``): a Patient resource with another id is an error, and
+            resources about anyone else are not used.
 
     Returns:
         The patient record and the mapping report.
@@ -1106,4 +1125,4 @@ def patient_from_fhir(
     """
     date = assessment_date or dt.date.today()
     read = read_resources(bundle_or_resources, _HANDLED_TYPES)
-    return _Mapper(read, date, strict).run()
+    return _Mapper(read, date, strict, patient_id).run()

@@ -8,16 +8,13 @@ run then also collects:
 * one item per case in every case file under the cases folder (default
   ``tests/cases``), named after the case.
 
-Options (command line, or ``[tool.pytest.ini_options]``):
+Options (command line, or the ini key in ``[tool.pytest.ini_options]``):
 
-================================ ==================== ==========================================
-command line                     ini                  meaning
-================================ ==================== ==========================================
-``--crampdx-rules DIR``          ``crampdx_rules``    extra rules folder(s), beside the shipped
-``--crampdx-rules-only``         ``crampdx_rules_only`` use only those folders, not the shipped
-``--crampdx-cases DIR``          ``crampdx_cases``    case-file folder (default ``tests/cases``)
-``--crampdx-engine NAME``        ``crampdx_engines``  engines to run (default: every available)
-================================ ==================== ==========================================
+* ``--crampdx-rules DIR`` / ``crampdx_rules``: extra rules folders, beside the shipped rules;
+* ``--crampdx-rules-only`` / ``crampdx_rules_only``: only those folders, not the shipped rules;
+* ``--crampdx-cases DIR`` / ``crampdx_cases``: the case-file folder (default ``tests/cases``);
+* ``--crampdx-engine NAME`` / ``crampdx_engines``: engines to run (default: every available
+  one for inline cases, the preferred one for case files).
 
 Rule items are added when the whole suite runs (``pytest``, ``pytest tests``)
 or when rules are named explicitly; ``pytest tests/cli`` does not run them.
