@@ -118,6 +118,35 @@ def test_requests_that_are_not_active_are_not_current(status: str) -> None:
     assert len(result.report.issues_of("ignored")) == 1
 
 
+def _stopped_request(rid: str, end: str) -> dict[str, object]:
+    request = medication_request(rid, rxnorm="5487", status="stopped", authored="2026-01-01")
+    request["dispenseRequest"] = {"validityPeriod": {"start": "2026-01-01", "end": end}}
+    return request
+
+
+def test_recently_stopped_drug_is_kept_with_its_stop_date() -> None:
+    result = patient_from_fhir(bundle(_stopped_request("m", "2026-09-15")), assessment_date=DAY)
+    (medication,) = result.patient.medications
+    assert medication.stopped == dt.date(2026, 9, 15)
+    facts = patient_facts(result.patient)
+    assert (facts["drug.thiazide"], facts["drug.thiazide.stopped"]) == ("present", "present")
+    assert len(result.report.issues_of("assumption")) == 1
+
+
+def test_drug_stopped_long_ago_is_not_used() -> None:
+    result = patient_from_fhir(bundle(_stopped_request("m", "2026-03-01")), assessment_date=DAY)
+    assert result.patient.medications == ()
+    (issue,) = result.report.issues_of("ignored")
+    assert "90 days" in issue.reason
+
+
+def test_a_current_request_outweighs_a_stopped_one() -> None:
+    resources = [_stopped_request("old", "2026-09-15"), medication_request("new", rxnorm="5487")]
+    result = patient_from_fhir(bundle(*resources), assessment_date=DAY)
+    (medication,) = result.patient.medications
+    assert medication.stopped is None
+
+
 def test_repeated_requests_for_one_ingredient_give_one_medication_with_the_first_start() -> None:
     resources = [
         medication_request("a", rxnorm="5487", authored="2025-05-01"),

@@ -88,7 +88,10 @@ def _red_flags(
             rule_title=rule.rule.title or rule_id,
             trigger=trigger(rule, facts),
             evidence_grade=rule.rule.evidence.value,
-            citations=citations_out(compiled, rule.rule.citations + definition.citations),
+            citations=citations_out(
+                compiled,
+                tuple({c.key: c for c in rule.rule.citations + definition.citations}.values()),
+            ),
         )
     return tuple(sorted(flags.values(), key=lambda f: (-Urgency[f.urgency], f.id)))
 

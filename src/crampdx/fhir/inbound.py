@@ -32,6 +32,9 @@ from crampdx.record.states import BodyRegion
 
 __all__ = ["patient_from_fhir"]
 
+# A drug stopped this recently still matters (the record holds what the patient "takes or
+# recently took"); older ones are listed in the report only.
+RECENTLY_STOPPED_DAYS = 90
 _USED_OBSERVATION_STATUS = frozenset({"final", "amended", "corrected"})
 _USED_REPORT_STATUS = frozenset({"final", "amended", "corrected", "appended"})
 _PRESENT_CLINICAL_STATUS = frozenset({"active", "recurrence", "relapse", "remission"})
@@ -47,11 +50,6 @@ _LIFETIME_PATHS = (
 )
 _INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 _CLINICAL_FINDING = "404684003"
-_SIGN_PATHS = frozenset(
-    target.path
-    for target in (*C.FINDINGS.values(), *C.FINDINGS_ICD10.values())
-    if target.kind == "sign"
-)
 _HANDLED_TYPES = frozenset(
     {
         "Patient",
@@ -158,6 +156,7 @@ class _Med:
     name: str
     started: dt.date | None
     sources: list[str]
+    stopped: dt.date | None = None  # None: still taken
 
 
 class _Mapper:
@@ -716,34 +715,47 @@ class _Mapper:
     # -- Medications ----------------------------------------------------------------------------
 
     def _on_medicationrequest(self, ref: str, resource: Any, when: dt.date | None) -> None:
-        if resource.status != "active":
-            self.issue(
-                ref, "ignored", f"status '{resource.status}': only active requests are current"
-            )
-            return
         if resource.doNotPerform:
             self.issue(ref, "ignored", "doNotPerform: the drug is not to be given")
             return
         if resource.intent == "proposal":
             self.issue(ref, "ignored", "intent 'proposal': not (yet) prescribed")
             return
-        start = _to_date(resource.authoredOn)
         validity = getattr(resource.dispenseRequest, "validityPeriod", None)
-        start = _to_date(_period_start(validity)) or start
-        self._medication(ref, resource, start)
+        start = _to_date(_period_start(validity)) or _to_date(resource.authoredOn)
+        end = None if validity is None else _to_date(validity.end)
+        self._current_or_recent(ref, resource, start, end, "requests")
 
     def _on_medicationstatement(self, ref: str, resource: Any, when: dt.date | None) -> None:
-        if resource.status != "active":
-            self.issue(
-                ref,
-                "ignored",
-                f"status '{resource.status}': only active statements are current",
-            )
+        period = resource.effectivePeriod
+        start = _to_date(resource.effectiveDateTime) or _to_date(_period_start(period))
+        end = None if period is None else _to_date(period.end)
+        self._current_or_recent(ref, resource, start, end, "statements")
+
+    def _current_or_recent(
+        self, ref: str, resource: Any, start: dt.date | None, end: dt.date | None, kind: str
+    ) -> None:
+        status = resource.status
+        if status == "active":
+            self._medication(ref, resource, start, None)
             return
-        start = _to_date(resource.effectiveDateTime) or _to_date(
-            _period_start(resource.effectivePeriod)
+        if status in ("stopped", "completed") and end is not None:
+            days = (self.assessment_date - end).days
+            if 0 <= days <= RECENTLY_STOPPED_DAYS:
+                self.issue(
+                    ref,
+                    "assumption",
+                    f"status '{status}', ended {end.isoformat()}: kept as a medication "
+                    "stopped recently",
+                )
+                self._medication(ref, resource, start, end)
+                return
+        self.issue(
+            ref,
+            "ignored",
+            f"status '{status}': only active {kind} (or ones stopped within "
+            f"{RECENTLY_STOPPED_DAYS} days, with an end date) are used",
         )
-        self._medication(ref, resource, start)
 
     def _on_medication(self, ref: str, resource: Any, when: dt.date | None) -> None:
         self.issue(
@@ -769,14 +781,16 @@ class _Mapper:
         ]
         return [medication.code, *ingredients] if medication.code else ingredients
 
-    def _medication(self, ref: str, resource: Any, start: dt.date | None) -> None:
+    def _medication(
+        self, ref: str, resource: Any, start: dt.date | None, stopped: dt.date | None
+    ) -> None:
         concepts = self._medication_concepts(ref, resource)
         if not concepts:
             return
         found = _ingredients_by_code(concepts)
         if found:
             for ingredient, coding in found:
-                self._add_medication(ingredient, ingredient.name, start, ref, coding)
+                self._add_medication(ingredient, ingredient.name, start, stopped, ref, coding)
             return
         codings = [c for concept in concepts for c in _codings(concept)]
         by_name = _ingredients_by_name(concepts)
@@ -790,7 +804,7 @@ class _Mapper:
                     f"'{ingredient.name}' in the medication text",
                     first,
                 )
-                self._add_medication(ingredient, ingredient.name, start, ref, first)
+                self._add_medication(ingredient, ingredient.name, start, stopped, ref, first)
             return
         name = _label(concepts[0]) or (first[1] if first else "unnamed medication")
         self.issue(
@@ -800,24 +814,28 @@ class _Mapper:
             "medication",
             first,
         )
-        self._add_medication(None, name, start, ref, first)
+        self._add_medication(None, name, start, stopped, ref, first)
 
     def _add_medication(
         self,
         ingredient: Ingredient | None,
         name: str,
         start: dt.date | None,
+        stopped: dt.date | None,
         ref: str,
         coding: Coding | None,
     ) -> None:
         key = name.lower()
         existing = self.medications.get(key)
         if existing is None:
-            self.medications[key] = _Med(ingredient, name, start, [ref])
+            self.medications[key] = _Med(ingredient, name, start, [ref], stopped)
         else:
             existing.sources.append(ref)
             if start is not None and (existing.started is None or start < existing.started):
                 existing.started = start
+            # Still taken if any record is current; otherwise stopped at the latest end.
+            if existing.stopped is not None:
+                existing.stopped = None if stopped is None else max(existing.stopped, stopped)
         classes = ingredient.classes if ingredient is not None else ()
         for drug_class in classes:
             self.map(ref, f"drug.{drug_class.value}", name, coding)
@@ -925,6 +943,7 @@ class _Mapper:
                 name=med.name,
                 rxnorm=None if med.ingredient is None else med.ingredient.rxcui,
                 started=med.started,
+                stopped=med.stopped,
             )
             for med in self.medications.values()
         ]

@@ -96,10 +96,11 @@ def _differential(assessment: Assessment) -> RenderableType:
     if not assessment.differential:
         return Text("No cause is supported by the recorded findings.")
     table = Table(box=box.SIMPLE_HEAD, show_lines=True, expand=True)
-    table.add_column("#", justify="right")
-    table.add_column("Cause")
-    table.add_column("Likelihood")
-    table.add_column("Evidence (+ supporting, − conflicting, grey: not yet known)", ratio=3)
+    # Bounded columns keep the evidence readable on an 80-120 column terminal.
+    table.add_column("#", justify="right", width=3)
+    table.add_column("Cause", ratio=2, max_width=30)
+    table.add_column("Likelihood", ratio=1, max_width=20)
+    table.add_column("Evidence (+ supporting, − conflicting, grey: not yet known)", ratio=5)
     for cause in assessment.differential:
         mimic = "\nmimic of cramp" if cause.mimic else ""
         table.add_row(

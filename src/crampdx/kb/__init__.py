@@ -1,0 +1,1 @@
+"""The knowledge base: rule-file schema, loader, linter and compiler."""
