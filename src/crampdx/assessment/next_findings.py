@@ -17,7 +17,6 @@ from crampdx.assessment.rank import CauseScore, logistic, ordered, score_causes
 from crampdx.assessment.result import NextFinding, PendingRule, RankedCause
 from crampdx.engine.base import CompiledKnowledgeBase, Evaluation
 from crampdx.facts import FactValue
-from crampdx.kb.lint import vocabulary_for
 
 __all__ = ["MAX_CANDIDATES", "next_findings"]
 
@@ -52,7 +51,7 @@ def next_findings(
     differential: Sequence[RankedCause],
     evaluate: Callable[[Mapping[str, FactValue]], Evaluation],
 ) -> tuple[NextFinding, ...]:
-    vocabulary = vocabulary_for(compiled.kb)
+    vocabulary = compiled.vocabulary
     pending: list[PendingRule] = [p for cause in differential[:_TOP] for p in cause.not_yet_known]
     weight: dict[str, float] = {}
     for rule in pending:

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Literal, Protocol
 
 from crampdx.errors import EngineUnavailableError
-from crampdx.facts import FactValue
+from crampdx.facts import FactSpec, FactValue
 from crampdx.kb.compile import CompiledRule, compile_rules
 from crampdx.kb.load import KnowledgeBase
 
@@ -68,6 +68,13 @@ class CompiledKnowledgeBase:
             if isinstance(target, str):
                 grouped.setdefault(target, []).append(rule)
         return {cause: tuple(rules) for cause, rules in grouped.items()}
+
+    @cached_property
+    def vocabulary(self) -> dict[str, FactSpec]:
+        """Every fact name these rules may use (record, catalogue results, derived)."""
+        from crampdx.kb.lint import vocabulary_for
+
+        return vocabulary_for(self.kb)
 
     @cached_property
     def findings(self) -> frozenset[str]:

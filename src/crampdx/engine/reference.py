@@ -24,17 +24,27 @@ class ReferenceEngine:
     name: EngineName = "reference"
 
     def __init__(self, compiled: CompiledKnowledgeBase) -> None:
+        # Each alternative carries the fact names it needs: most alternatives lack one of
+        # them, and a set comparison rejects those before any test is evaluated.
         self._rules = tuple(
-            (rule.id, rule.alternatives, getattr(rule.rule.then, "derive", None))
+            (
+                rule.id,
+                tuple((frozenset(t.finding for t in alt), alt) for alt in rule.alternatives),
+                getattr(rule.rule.then, "derive", None),
+            )
             for rule in compiled.rules
         )
 
     def evaluate(self, facts: Mapping[str, FactValue]) -> Evaluation:
         known: dict[str, FactValue] = dict(facts)
+        names = known.keys()
         fired: list[str] = []
         derived: list[str] = []
         for rule_id, alternatives, derives in self._rules:
-            if any(all(evaluate_test(test, known) for test in alt) for alt in alternatives):
+            if any(
+                needed <= names and all(evaluate_test(test, known) for test in alt)
+                for needed, alt in alternatives
+            ):
                 fired.append(rule_id)
                 if derives is not None and derives not in known:
                     known[derives] = _PRESENT
