@@ -19,6 +19,7 @@ from crampdx.cli.assess_cmd import assess_command, explain_command
 from crampdx.cli.common import ExitCode, exit_code_for, print_error
 from crampdx.cli.rules_cmd import rules_app
 from crampdx.cli.schema_cmd import schema_command
+from crampdx.cli.serve_cmd import serve_command
 from crampdx.errors import CrampdxError
 
 __all__ = ["app", "main"]
@@ -59,6 +60,7 @@ def _root(
 app.command("assess")(assess_command)
 app.command("explain")(explain_command)
 app.command("schema")(schema_command)
+app.command("serve")(serve_command)
 app.add_typer(rules_app, name="rules")
 
 
