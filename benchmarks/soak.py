@@ -40,6 +40,7 @@ from benchmarks import FactSpace, freeze_rules, load_compiled, random_patient, r
 
 _PROGRESS_SECONDS = 2.0
 _MAX_REPORTED_MISMATCHES = 5
+_MAX_STARTUP_RETRIES = 20
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Tally:
     checked: int = 0
     durable_seconds: float = 0.0
     reference_seconds: float = 0.0
+    max_rss_kb: int = 0
     examples: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
@@ -66,6 +68,7 @@ class Tally:
             "reference_seconds",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.max_rss_kb = max(self.max_rss_kb, other.max_rss_kb)
         room = _MAX_REPORTED_MISMATCHES - len(self.examples)
         self.examples.extend(other.examples[: max(room, 0)])
 
@@ -92,6 +95,9 @@ def _worker(args: argparse.Namespace) -> int:
     totals = Tally()
     totals_lock = threading.Lock()
     verify_every = max(1, round(1 / args.verify)) if args.verify > 0 else 0
+    # Failures before this line (an import error while sources are being edited, a
+    # rules folder that does not load) are not engine crashes: the parent retries.
+    print(json.dumps({"ready": True}), flush=True)
 
     def next_index() -> int | None:
         with take:
@@ -166,8 +172,16 @@ def _chunks(total: int, size: int) -> Iterator[_Chunk]:
         yield _Chunk(start, min(size, total - start))
 
 
-def _run_chunk(args: argparse.Namespace, rules: Path, chunk: _Chunk) -> tuple[Tally, bool, str]:
-    """Run one worker process; returns its tally, whether it crashed, and its stderr tail."""
+@dataclass
+class _Outcome:
+    tally: Tally
+    started: bool  # the worker built its engines and began evaluating
+    crashed: bool  # it died (or failed) after that
+    detail: str
+
+
+def _run_chunk(args: argparse.Namespace, rules: Path, chunk: _Chunk) -> _Outcome:
+    """Run one worker process on one chunk of patients."""
     command = [
         sys.executable,
         "-m",
@@ -194,18 +208,23 @@ def _run_chunk(args: argparse.Namespace, rules: Path, chunk: _Chunk) -> tuple[Ta
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_worker_env()
     )
     last: dict[str, Any] = {}
+    started = False
     assert process.stdout is not None
     for line in process.stdout:
         try:
-            last = json.loads(line)
+            message = json.loads(line)
         except json.JSONDecodeError:
             continue
+        started = started or bool(message.get("ready"))
+        if "done" in message:
+            last = message
     stderr = process.stderr.read() if process.stderr else ""
     code = process.wait()
     tally = Tally(**{k: v for k, v in last.items() if k in Tally.__dataclass_fields__})
-    crashed = code != 0 or not last.get("final", False)
-    detail = f"exit code {code}: {stderr.strip().splitlines()[-1:] or ''}" if crashed else ""
-    return tally, crashed, detail
+    failed = code != 0 or not last.get("final", False)
+    tail = " | ".join(stderr.strip().splitlines()[-3:])
+    detail = f"exit code {code}, after {tally.done} patients: {tail}" if failed else ""
+    return _Outcome(tally, started, started and failed, detail)
 
 
 def _worker_env() -> dict[str, str]:
@@ -229,26 +248,34 @@ def _parent(args: argparse.Namespace) -> int:
         )
         chunk_size = args.chunk or max(1, min(25_000, -(-args.patients // (args.workers * 4))))
         pending = list(_chunks(args.patients, chunk_size))
-        totals, crashes, lost = Tally(), 0, 0
+        totals, crashes, lost, retries = Tally(), 0, 0, 0
         lock = threading.Lock()
         started = time.perf_counter()
         last_print = [started]
         crash_details: list[str] = []
 
         def drive() -> None:
-            nonlocal crashes, lost
+            nonlocal crashes, lost, retries
             while True:
                 with lock:
                     if not pending:
                         return
                     chunk = pending.pop(0)
-                tally, crashed, detail = _run_chunk(args, rules, chunk)
+                outcome = _run_chunk(args, rules, chunk)
                 with lock:
-                    totals.add(tally)
-                    if crashed:
+                    if not outcome.started:
+                        retries += 1
+                        crash_details.append(f"start-up failure, retried: {outcome.detail}")
+                        if retries > _MAX_STARTUP_RETRIES:
+                            lost += chunk.count
+                        else:
+                            pending.append(chunk)
+                        continue
+                    totals.add(outcome.tally)
+                    if outcome.crashed:
                         crashes += 1
-                        lost += chunk.count - tally.done
-                        crash_details.append(f"chunk at {chunk.start}: {detail}")
+                        lost += chunk.count - outcome.tally.done
+                        crash_details.append(f"crash in chunk at {chunk.start}: {outcome.detail}")
                     now = time.perf_counter()
                     if now - last_print[0] > 30:
                         last_print[0] = now
@@ -265,7 +292,7 @@ def _parent(args: argparse.Namespace) -> int:
         shutil.rmtree(rules, ignore_errors=True)
 
     for detail in crash_details:
-        print(f"  crash: {detail}")
+        print(f"  {detail}")
     for example in totals.examples:
         print(f"  example: {json.dumps(example)[:400]}")
     per_patient = {
@@ -275,10 +302,11 @@ def _parent(args: argparse.Namespace) -> int:
     print(
         f"SUMMARY engine={args.engine} patients={args.patients} done={totals.done} "
         f"threads={args.threads} workers={args.workers} crashes={crashes} lost={lost} "
+        f"startup_retries={retries} "
         f"engine_errors={totals.engine_errors} other_errors={totals.other_errors} "
         f"checked={totals.checked} mismatches={totals.mismatches} wall={wall:.1f}s "
         f"rate={totals.done / wall:.0f}/s durable_ms={per_patient['durable']:.2f} "
-        f"reference_ms={per_patient['reference']:.2f}"
+        f"reference_ms={per_patient['reference']:.2f} worker_max_rss={totals.max_rss_kb // 1024}MB"
     )
     failed = crashes or lost or totals.engine_errors or totals.other_errors or totals.mismatches
     return 1 if failed else 0

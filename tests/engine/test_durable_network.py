@@ -193,3 +193,29 @@ def test_every_operator_matches_the_reference_including_mistyped_facts() -> None
         for given in (None, "present", "absent")
     ]
     agree(kb, patients)
+
+
+def _fnv1a_32(text: str) -> int:
+    # durable's fnv1Hash32 (state.c) over the UTF-8 bytes, with C's signed char.
+    value = 0x811C9DC5
+    for byte in text.encode():
+        value ^= byte - 256 if byte > 127 else byte
+        value = (value * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def test_property_and_binding_names_have_distinct_hashes() -> None:
+    # durable looks properties and bindings up by 32-bit hash only, never by name.
+    properties = [
+        durable_module.KIND,
+        durable_module.NAME,
+        durable_module.TEXT,
+        durable_module.NUMBER,
+        "sid",
+        "id",
+        "$s",
+    ]
+    bindings = [f"b{position}" for position in range(MAX_BINDINGS)]
+    assert _fnv1a_32("sid") == 3593476751  # durable's HASH_SID: the same function
+    assert len({_fnv1a_32(name) for name in properties}) == len(properties)
+    assert len({_fnv1a_32(name) for name in bindings}) == len(bindings)

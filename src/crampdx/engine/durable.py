@@ -17,7 +17,7 @@ that none of the measured hazards can be reached:
   session in which no action ran frees an uninitialised pointer) and is deleted
   in a ``finally`` block.
 * Facts are asserted one at a time; numbers are written without exponents.
-* Failures of any kind become :class:`~crampdx.errors.EngineError`, including
+* Exceptions of any kind become :class:`~crampdx.errors.EngineError`, including
   exceptions swallowed inside actions and spurious "already observed" answers
   caused by 32-bit fact-id collisions.
 * The network is checked against durable's structural limits before it is
@@ -608,6 +608,7 @@ class _LiveNetwork:
         """Evaluate one patient in a fresh session that is always deleted."""
         session = _Session(known=known)
         self.dispatcher.session = session
+        failed = True
         try:
             # The sentinel's rule always fires, so every session has run an action
             # before it is deleted (deleting one that never did frees garbage).
@@ -624,9 +625,15 @@ class _LiveNetwork:
                         f"hash collision): {payload}"
                     ) from error
             state = self.host.get_state(self.name, _SID)
+            failed = False
         finally:
             self.dispatcher.session = None
-            self.host.delete_state(self.name, _SID)
+            if failed:
+                # Keep the original error; the caller checks whether the session survived.
+                with contextlib.suppress(Exception):
+                    self.host.delete_state(self.name, _SID)
+            else:
+                self.host.delete_state(self.name, _SID)
         if session.error:
             raise EngineError(session.error)
         if state.get("exception"):
