@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Iterator
 from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,6 +27,8 @@ from crampdx.errors import (
 from crampdx.kb.load import KnowledgeBase, load_knowledge_base
 from crampdx.record.io import load_patient
 from crampdx.record.patient import Patient
+from crampdx.yamlpos import locate, parse
+from crampdx.yamlpos import positions as yaml_positions
 
 __all__ = [
     "EngineChoice",
@@ -140,43 +141,20 @@ def compiled_kb(rules: list[Path] | None, rules_only: bool) -> CompiledKnowledge
     return CompiledKnowledgeBase(kb)
 
 
-Position = tuple[int, int]
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _positions(
-    node: yaml.Node, path: tuple[str, ...]
-) -> Iterator[tuple[tuple[str, ...], Position]]:
-    yield path, (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                yield from _positions(value, (*path, str(key.value)))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _positions(item, (*path, str(index)))
-
-
 def locate_problems(path: Path, problems: tuple[Problem, ...]) -> tuple[Problem, ...]:
     """Add file, line and column to record problems that only name a field.
 
     JSON is read as YAML for this purpose (it is a subset), so both formats locate.
     """
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        node, _ = parse(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         node = None
-    positions = dict(_positions(node, ())) if node is not None else {}
+    known = yaml_positions(node)
     located = []
     for problem in problems:
-        line = column = None
-        if problem.field:
-            current: tuple[str, ...] = ()
-            # Walk the pydantic location down the document, skipping union/validator tags.
-            for part in problem.field.split("."):
-                if (*current, part) in positions:
-                    current = (*current, part)
-            line, column = positions.get(current, (None, None))
+        found = locate(problem.field.split("."), known) if problem.field else None
+        line, column = found or (None, None)
         located.append(
             dataclasses.replace(
                 problem,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,8 @@ from crampdx.kb.model import (
     RuleFile,
     TestDef,
 )
+from crampdx.yamlpos import Position, locate, parse
+from crampdx.yamlpos import positions as yaml_positions
 
 __all__ = [
     "KnowledgeBase",
@@ -38,8 +39,6 @@ __all__ = [
     "load_knowledge_base",
     "read_rule_file",
 ]
-
-Position = tuple[int, int]  # 1-based line and column
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,34 +83,6 @@ class KnowledgeBase:
         return tuple(rule for rule in self.rules if rule.status.value == "active")
 
 
-# libyaml's parser is about 15 times faster than the pure-Python one; both keep node marks.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _parse(text: str) -> tuple[yaml.Node | None, Any]:
-    """Parse once: the node tree (for positions) and the data built from it."""
-    loader = _SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = None if node is None else loader.construct_document(node)
-    finally:
-        loader.dispose()
-    return node, data
-
-
-def _positions(
-    node: yaml.Node, path: tuple[str | int, ...]
-) -> Iterator[tuple[tuple[str | int, ...], Position]]:
-    yield path, (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                yield from _positions(value_node, (*path, str(key_node.value)))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _positions(item, (*path, index))
-
-
 def _group_positions(
     positions: dict[tuple[str | int, ...], Position],
 ) -> dict[tuple[str | int, ...], dict[tuple[str | int, ...], Position]]:
@@ -122,18 +93,6 @@ def _group_positions(
             if len(key) >= depth:
                 groups.setdefault(key[:depth], {})[key[depth:]] = value
     return groups
-
-
-def _locate(
-    loc: tuple[str | int, ...], positions: dict[tuple[str | int, ...], Position]
-) -> Position:
-    """Walk a pydantic error location through the YAML tree, skipping union tags."""
-    current: tuple[str | int, ...] = ()
-    for part in loc:
-        candidate = (*current, part)
-        if candidate in positions:
-            current = candidate
-    return positions.get(current, (1, 1))
 
 
 def default_rules_dir() -> Path:
@@ -154,7 +113,7 @@ def read_rule_file(
     except OSError as error:
         return None, {}, [Problem("CDX-K001", f"cannot read file: {error.strerror}", path=shown)]
     try:
-        node, data = _parse(text)
+        node, data = parse(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         reason = str(getattr(error, "problem", None) or error)
@@ -167,7 +126,7 @@ def read_rule_file(
         )
     if node is None or data is None:
         return RuleFile(), {}, []
-    positions = dict(_positions(node, ()))
+    positions = yaml_positions(node)
     if not isinstance(data, dict):
         return (
             None,
@@ -188,7 +147,7 @@ def read_rule_file(
         problems = []
         for item in error.errors(include_url=False):
             loc = tuple(item["loc"])
-            line, column = _locate(loc, positions)
+            line, column = locate(loc, positions) or (1, 1)
             rule_id = _rule_id_at(data, loc)
             message = item["msg"]
             if isinstance(item.get("input"), bool):

@@ -18,7 +18,6 @@ otherwise pass for ever.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Self
@@ -39,6 +38,8 @@ from crampdx.testing.assertions import (
     check_tests_expected,
     describe_assessment,
 )
+from crampdx.yamlpos import locate, parse
+from crampdx.yamlpos import positions as yaml_positions
 
 if TYPE_CHECKING:
     from crampdx.assessment.result import Assessment
@@ -156,42 +157,6 @@ class LocatedCase:
         return f"{self.path}:{self.line}"
 
 
-Position = tuple[int, int]
-
-
-def _positions(node: yaml.Node, path: tuple[str | int, ...]) -> Iterator[tuple[Any, Position]]:
-    yield path, (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                yield from _positions(value, (*path, str(key.value)))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _positions(item, (*path, index))
-
-
-def _locate(loc: Sequence[str | int], positions: dict[Any, Position]) -> Position:
-    current: tuple[str | int, ...] = ()
-    for part in loc:
-        if (*current, part) in positions:
-            current = (*current, part)
-    return positions.get(current, (1, 1))
-
-
-# libyaml when installed: the pure-Python parser is ten times slower on large suites.
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _parse(text: str) -> tuple[yaml.Node | None, Any]:
-    """The node tree (for positions) and the data, from one parse."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        return node, None if node is None else loader.construct_document(node)
-    finally:
-        loader.dispose()
-
-
 def load_case_file(path: str | Path) -> list[LocatedCase]:
     """Read and validate one case file.
 
@@ -203,7 +168,7 @@ def load_case_file(path: str | Path) -> list[LocatedCase]:
     shown = str(path)
     try:
         text = file.read_text(encoding="utf-8")
-        node, data = _parse(text)
+        node, data = parse(text)
     except OSError as error:
         problem = Problem("CDX-C001", f"cannot read case file: {error.strerror}", path=shown)
         raise RuleFileError(f"cannot read case file {shown}", (problem,)) from error
@@ -217,14 +182,14 @@ def load_case_file(path: str | Path) -> list[LocatedCase]:
             column=None if mark is None else mark.column + 1,
         )
         raise RuleFileError(f"case file {shown} is not valid YAML", (problem,)) from error
-    positions = dict(_positions(node, ())) if node is not None else {}
+    positions = yaml_positions(node)
     try:
         parsed = CaseFile.model_validate(data)
     except ValidationError as error:
         problems = []
         for item in error.errors(include_url=False):
             loc = tuple(item["loc"])
-            line, column = _locate(loc, positions)
+            line, column = locate(loc, positions) or (1, 1)
             dotted = ".".join(str(part) for part in loc)
             problems.append(
                 Problem(
