@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import astuple
 
 import pytest
@@ -22,6 +23,7 @@ from crampdx.engine import CompiledKnowledgeBase, Engine
 from crampdx.facts import FactValue
 from crampdx.kb.cases import inline_cases, run_inline_case
 
+MakePatients = Callable[[int, int, int], list[dict[str, FactValue]]]
 EXAMPLES = int(os.environ.get("CRAMPDX_EQUIVALENCE_EXAMPLES", "200"))
 
 
@@ -70,7 +72,10 @@ def test_engines_agree_on_generated_facts(
 
 
 def test_engines_agree_when_derived_findings_are_given(
-    compiled: CompiledKnowledgeBase, reference: Engine, durable: Engine, make_patients
+    compiled: CompiledKnowledgeBase,
+    reference: Engine,
+    durable: Engine,
+    make_patients: MakePatients,
 ) -> None:
     # A derived finding supplied as input is known: rules deriving it add nothing,
     # and "absent" blocks the rules that read it, on both engines.
@@ -82,8 +87,10 @@ def test_engines_agree_when_derived_findings_are_given(
         assert durable.evaluate(facts) == reference.evaluate(facts), facts
 
 
-def test_threads_never_mix_patients(reference: Engine, durable: Engine, make_patients) -> None:
-    threads, per_thread = 8, 150
+def test_threads_never_mix_patients(
+    reference: Engine, durable: Engine, make_patients: MakePatients
+) -> None:
+    threads, per_thread = 8, 200
     mismatches: list[dict[str, FactValue]] = []
     errors: list[BaseException] = []
     start = threading.Barrier(threads)

@@ -98,6 +98,7 @@ def test_a_failed_session_delete_retires_the_ruleset(
 ) -> None:
     shared = durable_module._shared_ruleset(durable.compiled)  # type: ignore[attr-defined]
     before = shared.live
+    assert before is not None
 
     def refuse(*_: Any) -> None:
         raise RuntimeError("delete_state failed")
@@ -138,7 +139,7 @@ def test_facts_durable_cannot_represent_are_refused(
 
 def test_facts_no_rule_reads_are_ignored(durable: Engine, reference: Engine) -> None:
     # Not even asserted, so values durable could not represent do not matter.
-    facts: dict[str, FactValue] = {"no.rule.reads.this": math.nan, "neither.this": 3}  # type: ignore[dict-item]
+    facts: dict[str, FactValue] = {"no.rule.reads.this": math.nan, "neither.this": 3}
     assert durable.evaluate(facts) == reference.evaluate(facts)
 
 

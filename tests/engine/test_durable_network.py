@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -60,7 +61,7 @@ def durable_engine(kb: SyntheticKnowledgeBase) -> Any:
     return durable_module.DurableEngine(kb)  # type: ignore[arg-type]
 
 
-def agree(kb: SyntheticKnowledgeBase, patients: list[dict[str, FactValue]]) -> None:
+def agree(kb: SyntheticKnowledgeBase, patients: Sequence[Mapping[str, FactValue]]) -> None:
     durable, reference = durable_engine(kb), ReferenceEngine(kb)  # type: ignore[arg-type]
     for facts in patients:
         assert durable.evaluate(facts) == reference.evaluate(facts), facts
@@ -107,7 +108,7 @@ def test_an_alpha_node_never_feeds_more_rules_than_durable_can_hold() -> None:
             feeds[chain] = feeds.get(chain, 0) + 1
     assert max(feeds.values()) <= MAX_RULES_PER_NODE
     everything = dict.fromkeys(others, "present")
-    patients: list[dict[str, FactValue]] = [
+    patients: list[Mapping[str, FactValue]] = [
         {"cramp.reported": "present"} | everything,
         {"cramp.reported": "absent"} | everything,
     ]

@@ -182,6 +182,12 @@ def test_number_needing_an_exponent(tmp_path: Path):
     assert "exponent" in problem.message
 
 
+def test_number_that_is_not_finite(tmp_path: Path):
+    text = CAUSE_HEADER + "rules:\n" + rule(when="{finding: lab.tsh, op: lt, value: .inf}")
+    problem = only(load(tmp_path, demo=text), "CDX-L011")
+    assert problem.rule_id == "demo.r"
+
+
 def test_unknown_confirming_test(tmp_path: Path):
     header = CAUSE_HEADER + "  confirm_with: [ecg, tilt_table]\n"
     problem = only(load(tmp_path, demo=header + "rules:\n" + rule()), "CDX-L012")

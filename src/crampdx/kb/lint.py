@@ -15,7 +15,7 @@ CDX-L008 a test's value does not fit the fact (number vs state vs category)
 CDX-L009 a derived finding is tested with anything but ``present`` (after ``not``)
 CDX-L010 a rule exceeds a durable_rules limit (alternatives, bindings, tests per node,
          rules sharing one condition)
-CDX-L011 a number cannot be written without an exponent (durable_rules error 204)
+CDX-L011 a number is not finite or needs an exponent (durable_rules error 204)
 CDX-L012 a cause's ``confirm_with``/``mechanisms`` or a test's prerequisite is unknown
 CDX-L013 an inline test case is not a valid patient record
 ======== ==========================================================================
@@ -23,6 +23,7 @@ CDX-L013 an inline test case is not a valid patient record
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 
 from pydantic import ValidationError
@@ -88,7 +89,8 @@ def _leaves(
 
 
 def _needs_exponent(value: float) -> bool:
-    return "e" in repr(value).lower()
+    # NaN and infinities have no JSON form durable_rules can read either.
+    return not math.isfinite(value) or "e" in repr(value).lower()
 
 
 class _Linter:
