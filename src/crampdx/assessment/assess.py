@@ -150,9 +150,10 @@ def assess(
     )
     _check_tests_done(compiled, record)
     chosen = _engine_for(compiled, engine)
-    reference = (
-        chosen if isinstance(chosen, ReferenceEngine) else _engine_for(compiled, "reference")
-    )
+    # Counterfactual re-assessment runs on the reference engine, which the durable adapter
+    # is proven identical to and which can re-run only the rules a changed finding reaches.
+    reference = compiled.engine("reference")
+    assert isinstance(reference, ReferenceEngine)
 
     base_facts = patient_facts(record)
     evaluation = chosen.evaluate(base_facts)
@@ -183,7 +184,7 @@ def assess(
         workup=plan.items,
         workup_skipped=plan.skipped,
         no_tests_reason=plan.no_tests_reason,
-        next_findings=next_findings(compiled, base_facts, differential, reference.evaluate),
+        next_findings=next_findings(compiled, base_facts, differential, reference),
         management=_management(compiled, fired),
         unmapped_medications=unmapped,
         derived_findings=evaluation.derived,

@@ -11,11 +11,12 @@ adapter is proven identical to, and it is 5–10 times faster.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from crampdx.assessment.rank import CauseScore, logistic, ordered, score_causes
 from crampdx.assessment.result import NextFinding, PendingRule, RankedCause
-from crampdx.engine.base import CompiledKnowledgeBase, Evaluation
+from crampdx.engine.base import CompiledKnowledgeBase
+from crampdx.engine.reference import ReferenceEngine
 from crampdx.facts import FactValue
 
 __all__ = ["MAX_CANDIDATES", "next_findings"]
@@ -49,7 +50,7 @@ def next_findings(
     compiled: CompiledKnowledgeBase,
     facts: Mapping[str, FactValue],
     differential: Sequence[RankedCause],
-    evaluate: Callable[[Mapping[str, FactValue]], Evaluation],
+    engine: ReferenceEngine,
 ) -> tuple[NextFinding, ...]:
     vocabulary = compiled.vocabulary
     pending: list[PendingRule] = [p for cause in differential[:_TOP] for p in cause.not_yet_known]
@@ -65,7 +66,8 @@ def next_findings(
         return ()
 
     names = {cid: cause.name for cid, cause in compiled.kb.causes.items()}
-    baseline_scores = score_causes(compiled, evaluate(facts).fired)
+    base = engine.evaluate(facts)
+    baseline_scores = score_causes(compiled, base.fired)
     baseline = _probabilities(baseline_scores)
     leaders = [entry.cause_id for entry in ordered(baseline_scores)[:3]]
     results: list[NextFinding] = []
@@ -74,9 +76,8 @@ def next_findings(
         answers = ("present", "absent") if spec.kind == "state" else spec.values
         outcomes: dict[str, tuple[float, str]] = {}
         for answer in answers:
-            trial = dict(facts)
-            trial[name] = answer
-            scores = score_causes(compiled, evaluate(trial).fired)
+            trial = engine.evaluate_changed(facts, base, name, answer)
+            scores = score_causes(compiled, trial.fired)
             outcomes[answer] = (
                 _impact(baseline, _probabilities(scores)),
                 _summary(leaders, scores, names),
