@@ -7,17 +7,14 @@ random patients built from the fact vocabulary.
 from __future__ import annotations
 
 import hashlib
-import math
-import random
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from crampdx.engine import CompiledKnowledgeBase
-from crampdx.facts import FactSpec, FactValue
-from crampdx.kb.lint import vocabulary_for
 from crampdx.kb.load import default_rules_dir, load_knowledge_base
+from crampdx.testing.facts import FactSpace
+from crampdx.testing.facts import random_facts as random_patient
 
 __all__ = [
     "FactSpace",
@@ -48,58 +45,3 @@ def load_compiled(folder: Path | None = None) -> CompiledKnowledgeBase:
     """The knowledge base in ``folder`` (default: the shipped one), loaded and compiled."""
     kb = load_knowledge_base(folder) if folder is not None else load_knowledge_base()
     return CompiledKnowledgeBase(kb)
-
-
-@dataclass(frozen=True)
-class FactSpace:
-    """The facts a knowledge base reads and the values worth generating for each.
-
-    Attributes:
-        names: fact names some rule reads, sorted.
-        specs: the vocabulary entry (kind, allowed values) of each name.
-        near: per numeric fact, every threshold a rule compares it with and the
-            floats on either side of it, so boundaries are hit and just missed.
-    """
-
-    names: tuple[str, ...]
-    specs: dict[str, FactSpec]
-    near: dict[str, tuple[float, ...]]
-
-    @classmethod
-    def of(cls, compiled: CompiledKnowledgeBase) -> FactSpace:
-        vocabulary = vocabulary_for(compiled.kb)
-        near: dict[str, set[float]] = {}
-        for rule in compiled.rules:
-            for alternative in rule.alternatives:
-                for test in alternative:
-                    if isinstance(test.value, float):
-                        values = near.setdefault(test.finding, set())
-                        values.add(test.value)
-                        values.add(math.nextafter(test.value, -math.inf))
-                        values.add(math.nextafter(test.value, math.inf))
-        names = tuple(sorted(compiled.findings))
-        return cls(
-            names=names,
-            specs={name: vocabulary[name] for name in names if name in vocabulary},
-            near={name: tuple(sorted(values)) for name, values in near.items()},
-        )
-
-    def value(self, rng: random.Random, name: str) -> FactValue:
-        """A plausible value of ``name``: one of its kind's values, or near a threshold."""
-        spec = self.specs.get(name)
-        if spec is not None and spec.kind == "category":
-            return rng.choice(spec.values)
-        if spec is not None and spec.kind == "number":
-            near = self.near.get(name, (1.0,))
-            if rng.random() < 0.6:
-                return rng.choice(near)
-            return round(rng.uniform(0.0, 2.0 * max(abs(v) for v in near) + 1.0), 2)
-        # States, and derived findings given as input: mostly present, as in a
-        # symptomatic patient, so rules fire and derived findings chain.
-        return "present" if rng.random() < 0.6 else "absent"
-
-
-def random_patient(rng: random.Random, space: FactSpace, size: int) -> dict[str, FactValue]:
-    """``size`` facts (at most every name the knowledge base reads) with plausible values."""
-    names = rng.sample(space.names, min(size, len(space.names)))
-    return {name: space.value(rng, name) for name in names}

@@ -6,72 +6,17 @@ from a snapshot: the knowledge base grows, and the engines must agree on all of 
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import pytest
 from hypothesis import strategies as st
 
 from crampdx.engine import CompiledKnowledgeBase, Engine, get_engine
 from crampdx.engine import durable as durable_module
-from crampdx.facts import FactSpec, FactValue
-from crampdx.kb.lint import vocabulary_for
+from crampdx.facts import FactValue
 from crampdx.kb.load import load_knowledge_base
-
-
-@dataclass(frozen=True)
-class FactSpace:
-    """What the knowledge base reads, and the values worth trying for each fact.
-
-    Attributes:
-        names: every fact name some rule reads, sorted.
-        specs: the vocabulary entry of each name (kind and allowed values).
-        thresholds: per numeric fact, each number a rule compares it with, plus its
-            nearest neighbours, so that every ``lt``/``le``/``gt``/``ge``/``eq``
-            boundary is hit exactly and missed by one ulp.
-    """
-
-    names: tuple[str, ...]
-    specs: dict[str, FactSpec]
-    thresholds: dict[str, tuple[float, ...]]
-
-
-def fact_space(compiled: CompiledKnowledgeBase) -> FactSpace:
-    vocabulary = vocabulary_for(compiled.kb)
-    numbers: dict[str, set[float]] = {}
-    for rule in compiled.rules:
-        for alternative in rule.alternatives:
-            for test in alternative:
-                if isinstance(test.value, float):
-                    near = numbers.setdefault(test.finding, set())
-                    near.update(
-                        (
-                            test.value,
-                            math.nextafter(test.value, -math.inf),
-                            math.nextafter(test.value, math.inf),
-                        )
-                    )
-    names = tuple(sorted(compiled.findings))
-    return FactSpace(
-        names=names,
-        specs={name: vocabulary[name] for name in names if name in vocabulary},
-        thresholds={name: tuple(sorted(values)) for name, values in numbers.items()},
-    )
-
-
-def random_value(rng: random.Random, space: FactSpace, name: str) -> FactValue:
-    """A value a patient could have for ``name``: its kind's values or a boundary."""
-    spec = space.specs.get(name)
-    if spec is not None and spec.kind == "category":
-        return rng.choice(spec.values)
-    if spec is not None and spec.kind == "number":
-        near = space.thresholds.get(name, (1.0,))
-        if rng.random() < 0.7:
-            return rng.choice(near)
-        return round(rng.uniform(0.0, 2.0 * max(abs(v) for v in near) + 1.0), 2)
-    return rng.choice(("present", "absent"))
+from crampdx.testing.facts import FactSpace, random_facts
 
 
 def random_patients(
@@ -81,7 +26,7 @@ def random_patients(
     rng = random.Random(seed)
     for _ in range(count):
         size = rng.randint(0, min(max_facts, len(space.names)))
-        yield {name: random_value(rng, space, name) for name in rng.sample(space.names, size)}
+        yield random_facts(rng, space, size)
 
 
 @st.composite
@@ -132,7 +77,7 @@ def compiled() -> CompiledKnowledgeBase:
 
 @pytest.fixture(scope="session")
 def space(compiled: CompiledKnowledgeBase) -> FactSpace:
-    return fact_space(compiled)
+    return FactSpace.of(compiled)
 
 
 @pytest.fixture(scope="session")
