@@ -36,14 +36,23 @@ def _impact(before: Mapping[str, float], after: Mapping[str, float]) -> float:
 
 
 def _summary(
-    before: Sequence[str], scores: Mapping[str, CauseScore], names: Mapping[str, str]
+    before: Sequence[str],
+    baseline: Mapping[str, float],
+    scores: Mapping[str, CauseScore],
+    names: Mapping[str, str],
 ) -> str:
+    """What the answer does to the top: who leads, and the largest move among the leaders."""
     top = [entry.cause_id for entry in ordered(scores)[:3]]
     if not top:
         return "no cause would be supported"
-    if top[:1] == list(before[:1]):
-        return f"{names[top[0]]} stays first"
-    return f"{names[top[0]]} would rank first"
+    lead = f"{names[top[0]]} {'stays' if top[:1] == list(before[:1]) else 'would rank'} first"
+    after = _probabilities(scores)
+    moves = {c: after.get(c, 0.0) - baseline.get(c, 0.0) for c in set(after) | set(baseline)}
+    cause = max(sorted(moves), key=lambda c: abs(moves[c]))
+    if abs(moves[cause]) < 0.05:
+        return lead
+    verb = "rises" if moves[cause] > 0 else "falls"
+    return f"{lead}; {names[cause]} {verb} to {after.get(cause, 0.0):.2f}"
 
 
 def next_findings(
@@ -80,7 +89,7 @@ def next_findings(
             scores = score_causes(compiled, trial.fired)
             outcomes[answer] = (
                 _impact(baseline, _probabilities(scores)),
-                _summary(leaders, scores, names),
+                _summary(leaders, baseline, scores, names),
             )
         impact = max(value for value, _ in outcomes.values())
         if impact <= 0.0:
