@@ -8,7 +8,7 @@ exact because compiled conditions are monotone (see :mod:`crampdx.kb.compile`).
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from crampdx.engine.base import CompiledKnowledgeBase, EngineName, Evaluation
 from crampdx.facts import FactValue
@@ -54,17 +54,27 @@ class ReferenceEngine:
         self._affected_lock = threading.Lock()
 
     def evaluate(self, facts: Mapping[str, FactValue]) -> Evaluation:
-        known: dict[str, FactValue] = dict(facts)
-        fired: list[str] = []
-        derived: list[str] = []
-        for rule in self._rules:
+        fired: set[str] = set()
+        derived: set[str] = set()
+        self._run(range(len(self._rules)), dict(facts), fired, derived)
+        return Evaluation(fired=tuple(sorted(fired)), derived=tuple(sorted(derived)))
+
+    def _run(
+        self,
+        positions: Iterable[int],
+        known: dict[str, FactValue],
+        fired: set[str],
+        derived: set[str],
+    ) -> None:
+        """Run the rules at ``positions`` in layer order, adding what fires and derives."""
+        for position in positions:
+            rule = self._rules[position]
             if _fires(rule, known):
-                fired.append(rule[0])
+                fired.add(rule[0])
                 derives = rule[2]
                 if derives is not None and derives not in known:
                     known[derives] = _PRESENT
-                    derived.append(derives)
-        return Evaluation(fired=tuple(sorted(fired)), derived=tuple(sorted(derived)))
+                    derived.add(derives)
 
     def _rules_affected_by(self, finding: str) -> tuple[int, ...]:
         """Rules that read ``finding``, directly or through the facts such rules derive."""
@@ -103,12 +113,5 @@ class ReferenceEngine:
         known[finding] = value
         known.update(dict.fromkeys(kept, _PRESENT))
         derived = set(kept)
-        for position in affected:
-            rule = self._rules[position]
-            if _fires(rule, known):
-                fired.add(rule[0])
-                derives = rule[2]
-                if derives is not None and derives not in known:
-                    known[derives] = _PRESENT
-                    derived.add(derives)
+        self._run(affected, known, fired, derived)
         return Evaluation(fired=tuple(sorted(fired)), derived=tuple(sorted(derived)))

@@ -29,6 +29,7 @@ from crampdx.kb.model import (
     Supports,
     SuppressTests,
 )
+from crampdx.report.common import OP_SYMBOLS
 
 __all__ = [
     "LeafTruth",
@@ -44,14 +45,9 @@ __all__ = [
 Truth = bool | None  # None: unknown
 
 _OP_WORDS = {
+    **OP_SYMBOLS,
     "present": "is present",
     "absent": "is absent",
-    "eq": "=",
-    "ne": "≠",
-    "lt": "<",
-    "le": "≤",
-    "gt": ">",
-    "ge": "≥",
     "in": "is one of",
     "not_in": "is none of",
 }

@@ -257,6 +257,11 @@ def _readable(excinfo: ExceptionInfo[BaseException]) -> str | None:
 class _Folder(pytest.Directory):
     """A folder outside pytest's own walk, collected file by file."""
 
+    def repr_failure(
+        self, excinfo: ExceptionInfo[BaseException], style: TracebackStyle | None = None
+    ) -> str | TerminalRepr:
+        return _readable(excinfo) or super().repr_failure(excinfo)
+
     @classmethod
     def under_session(cls, session: pytest.Session, path: Path) -> _Folder:
         # Outside the rootdir (e.g. the installed package's rules) pytest has no
@@ -281,11 +286,6 @@ class _RulesFolder(_Folder):
             if path.resolve() in with_rules:
                 yield RuleFileCollector.from_parent(self, path=path, nodeid=self._child_id(path))
 
-    def repr_failure(
-        self, excinfo: ExceptionInfo[BaseException], style: TracebackStyle | None = None
-    ) -> str | TerminalRepr:
-        return _readable(excinfo) or super().repr_failure(excinfo)
-
 
 class _CasesFolder(_Folder):
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
@@ -293,7 +293,16 @@ class _CasesFolder(_Folder):
             yield CaseFileCollector.from_parent(self, path=path, nodeid=self._child_id(path))
 
 
-class RuleFileCollector(pytest.File):
+class _CrampdxFile(pytest.File):
+    """A collected file whose collection errors (broken rules, bad case files) read plainly."""
+
+    def repr_failure(
+        self, excinfo: ExceptionInfo[BaseException], style: TracebackStyle | None = None
+    ) -> str | TerminalRepr:
+        return _readable(excinfo) or super().repr_failure(excinfo)
+
+
+class RuleFileCollector(_CrampdxFile):
     """The inline cases of the rules defined in one rule file."""
 
     def collect(self) -> Iterator[pytest.Item]:
@@ -307,11 +316,6 @@ class RuleFileCollector(pytest.File):
                 item = RuleCaseItem.from_parent(self, name=name, case=case, engine_name=engine)
                 item.add_marker(pytest.mark.crampdx)
                 yield item
-
-    def repr_failure(
-        self, excinfo: ExceptionInfo[BaseException], style: TracebackStyle | None = None
-    ) -> str | TerminalRepr:
-        return _readable(excinfo) or super().repr_failure(excinfo)
 
 
 class RuleCaseFailed(AssertionError):
@@ -349,7 +353,7 @@ class RuleCaseItem(pytest.Item):
         return self.path, line, f"rule {self.case.rule.id} {self.case.kind}[{self.case.index}]"
 
 
-class CaseFileCollector(pytest.File):
+class CaseFileCollector(_CrampdxFile):
     """The cases of one case file."""
 
     def collect(self) -> Iterator[pytest.Item]:
@@ -363,11 +367,6 @@ class CaseFileCollector(pytest.File):
                 item = CaseItem.from_parent(self, name=name, located=located, engine_name=engine)
                 item.add_marker(pytest.mark.crampdx)
                 yield item
-
-    def repr_failure(
-        self, excinfo: ExceptionInfo[BaseException], style: TracebackStyle | None = None
-    ) -> str | TerminalRepr:
-        return _readable(excinfo) or super().repr_failure(excinfo)
 
 
 class CaseFailed(AssertionError):
